@@ -1,0 +1,129 @@
+"""Reads YAML files while remembering the line of every value, so errors can name ``file:line``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import DataError, Problem
+
+Loc = tuple[str | int, ...]
+
+# The C parser is several times faster; fall back to the pure-Python one where libyaml is missing.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A parsed YAML file and the 1-based line on which each of its values starts.
+
+    Attributes:
+        display: The file's name as shown in messages (relative to the project when possible).
+        data: The parsed document (plain dicts, lists and scalars).
+        lines: Line of every value, keyed by its location, e.g. ``("districts", 3, "phone")``.
+    """
+
+    display: str
+    data: Any
+    lines: Mapping[Loc, int]
+
+    def line(self, loc: Sequence[str | int]) -> int:
+        """Returns the line of ``loc``, or of its nearest enclosing value that has one."""
+        key = tuple(loc)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
+        """Builds a :class:`Problem` located at ``loc`` in this file."""
+        return Problem(self.display, self.line(loc), message)
+
+
+def load_yaml(path: Path, display: str) -> YamlFile:
+    """Parses one YAML file.
+
+    Args:
+        path: The file to read.
+        display: How to name the file in messages.
+
+    Returns:
+        The parsed file with its line map.
+
+    Raises:
+        DataError: The file cannot be read, is not valid YAML, is empty, or repeats a key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError([Problem(display, 0, "file not found; restore it from git or create it")]) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [Problem(display, 0, f"not valid UTF-8 ({exc.reason}); save the file as UTF-8")]
+        ) from None
+    except OSError as exc:
+        raise DataError([Problem(display, 0, f"cannot be read: {exc.strerror}")]) from None
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> YamlFile:
+    """Parses YAML text; see :func:`load_yaml`."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise DataError([Problem(display, 0, "the file is empty; it needs at least `version: 1`")])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise DataError([_syntax_problem(display, exc)]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(display, 0, f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+    lines: dict[Loc, int] = {}
+    problems: list[Problem] = []
+    _index(node, data, (), lines, problems, display)
+    if problems:
+        raise DataError(problems)
+    return YamlFile(display, data, lines)
+
+
+def _syntax_problem(display: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 0
+    what = " ".join(part for part in (exc.context, exc.problem) if part)
+    hint = "check the indentation (spaces, not tabs) and the quoting on this line and the one above"
+    if "found character '\\t'" in what:
+        hint = "replace the tab with spaces"
+    elif "mapping values are not allowed" in what:
+        hint = "a value containing ': ' must be quoted, e.g. text: \"...: ...\""
+    return Problem(display, line, f"YAML syntax error: {what}; {hint}")
+
+
+def _index(
+    node: yaml.Node, data: Any, loc: Loc, lines: dict[Loc, int], problems: list[Problem], display: str
+) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or key not in data:
+                continue  # merge keys and the like: nothing of ours uses them
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(display, line, f"duplicate key `{key}` (first on line {seen[key]}); keep one of them")
+                )
+                continue
+            seen[key] = line
+            _index(value_node, data[key], (*loc, key), lines, problems, display)
+            lines[(*loc, key)] = line
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+        for index, (item_node, item) in enumerate(zip(node.value, data, strict=False)):
+            _index(item_node, item, (*loc, index), lines, problems, display)
