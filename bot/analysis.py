@@ -1,0 +1,93 @@
+"""Turns a question into what the matcher compares: its entities and its canonical words.
+
+The pipeline: :func:`bot.normalize.normalize` → entities (:class:`bot.entities.Gazetteer`) → each mention
+replaced by a placeholder naming its type (so one example with 万州区 serves every district) → jieba
+segmentation → synonyms folded to their canonical word → stop words dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.entities import EntityType, Gazetteer, Mention
+from bot.lexicon import Lexicon, Segmenter
+from bot.normalize import normalize
+
+# Placeholders are upper-case ASCII, which normalized user text never contains, and jieba keeps whole.
+PLACEHOLDERS = {entity_type: entity_type.name.replace("_", "") for entity_type in EntityType}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the engine understood of one question before choosing an intent.
+
+    Attributes:
+        original: The question as received.
+        text: The normalized question.
+        mentions: The entities found, in order.
+        words: Canonical words with placeholders, stop words removed.
+        evidence: Whether anything in the question (an entity or a domain word) relates to the guideline.
+    """
+
+    original: str
+    text: str
+    mentions: tuple[Mention, ...]
+    words: tuple[str, ...]
+    evidence: bool
+
+    @property
+    def entity_types(self) -> frozenset[str]:
+        """The types of entity mentioned."""
+        return frozenset(c.type.value for m in self.mentions for c in m.candidates)
+
+
+class Analyzer:
+    """Runs the understanding pipeline with one lexicon, gazetteer and segmenter."""
+
+    def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer, segmenter: Segmenter) -> None:
+        """Teaches the segmenter every domain word and known name."""
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        self.segmenter = segmenter
+        segmenter.add_words(lexicon.words | gazetteer.names)
+        self._domain_words: frozenset[str] = frozenset()
+
+    def set_domain_words(self, words: frozenset[str]) -> None:
+        """Sets the words that show a question is in scope (the vocabulary of in-scope examples)."""
+        self._domain_words = words - self.lexicon.generic - self.lexicon.stopwords
+
+    def analyze(self, question: str) -> Analysis:
+        """Runs the whole pipeline on one question."""
+        text = normalize(question)
+        tokens = self.segmenter.cut(text) if text else []
+        mentions = tuple(self.gazetteer.find(text, tokens)) if text else ()
+        words = self._words(text, tokens, mentions)
+        evidence = bool(mentions) or any(w in self._domain_words for w in words)
+        return Analysis(question, text, mentions, words, evidence)
+
+    def _words(self, text: str, tokens: list[str], mentions: tuple[Mention, ...]) -> tuple[str, ...]:
+        """Canonical words of the segmented text, each mention replaced by its type's placeholder.
+
+        A token that overlaps a mention stands for the whole mention (jieba knows every name, so tokens
+        and mentions almost always line up); consecutive mentions of one type give one placeholder.
+        """
+        words: list[str] = []
+        position = 0
+        emitted: set[int] = set()
+        for token in tokens:
+            start = text.find(token, position)
+            end = start + len(token)
+            position = end if start >= 0 else position
+            overlapping = [i for i, m in enumerate(mentions) if start >= 0 and m.start < end and start < m.end]
+            if overlapping:
+                for index in overlapping:
+                    if index not in emitted:
+                        emitted.add(index)
+                        placeholder = PLACEHOLDERS[mentions[index].type]
+                        if not words or words[-1] != placeholder:
+                            words.append(placeholder)
+                continue
+            word = self.lexicon.canonical(token)
+            if word not in self.lexicon.stopwords:
+                words.append(word)
+        return tuple(words)

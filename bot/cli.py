@@ -1,0 +1,159 @@
+"""The command line, ``bangfu`` / ``python -m bot``: the only place that configures logging or exits.
+
+Commands: ``console`` (default without a token), ``telegram`` (default with one), ``ask``, ``eval``,
+``validate`` and ``build-knowledge``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.errors import BangfuError, DataError
+from bot.logsetup import configure_logging
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="bangfu",
+        description="帮扶助手: answers social organizations' questions from 《重庆市社会组织参与脱贫攻坚工作指引》.",
+        epilog="Without a command: the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    console = commands.add_parser("console", help="chat in the terminal (answers piped lines and exits)")
+    console.add_argument("--debug", action="store_true", help="also show intent, confidence, entities, runner-up")
+    commands.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    ask = commands.add_parser("ask", help="answer questions given as arguments, or one per line on stdin with -")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="questions, or - to read stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    evaluate = commands.add_parser("eval", help="score a question set (format of tests/data/dev.yaml)")
+    evaluate.add_argument("file", help="the question set")
+    evaluate.add_argument("--min", type=float, default=0.0, metavar="PCT", help="fail below this pass rate")
+    evaluate.add_argument("--show-fail", action="store_true", help="list every failed case")
+    commands.add_parser("validate", help="check the knowledge and intent files")
+    build = commands.add_parser("build-knowledge", help="generate knowledge files from the guideline's text")
+    mode = build.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
+    mode.add_argument("--force", action="store_true", help="overwrite hand edits with the guideline's values")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command and returns the exit status."""
+    args = build_parser().parse_args(argv)
+    env = os.environ
+    try:
+        settings = Settings.from_env(env)
+    except BangfuError as exc:
+        print(f"bangfu: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    command = args.command or ("telegram" if settings.telegram_token else "console")
+    level = settings.log_level_number
+    if command != "telegram" and "BANGFU_LOG_LEVEL" not in env:
+        level = logging.WARNING  # keep the console and reports clean unless asked otherwise
+    token = settings.telegram_token.reveal() if settings.telegram_token else ""
+    configure_logging(level, [token])
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        return _run(command, args, settings)
+    except DataError as exc:
+        print(f"bangfu: the knowledge or intent files have {len(exc.problems)} problem(s):", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except BangfuError as exc:
+        print(f"bangfu: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "build-knowledge":
+        return _build_knowledge(settings, check=args.check, force=args.force)
+    if command == "telegram":
+        settings.require_token()
+        from bot.telegram.app import run_telegram
+
+        return run_telegram(settings)
+    from bot.engine import Engine
+
+    engine = Engine.load(settings.knowledge_dir, settings.intents_dir)
+    if command == "validate":
+        print(
+            f"OK: {len(engine.kb.key_districts)} key districts, {len(engine.kb.townships)} townships, "
+            f"{len(engine.kb.villages)} villages, {len(engine.intents)} intents"
+        )
+        return EXIT_OK
+    if command == "console":
+        from bot.console import run_console
+
+        debug = bool(getattr(args, "debug", False))
+        history = settings.data_dir / "console_history"
+        return run_console(engine, stdin=sys.stdin, stdout=sys.stdout, debug=debug, history=history)
+    if command == "ask":
+        return _ask(engine, args.questions, as_json=args.json)
+    if command == "eval":
+        from pathlib import Path
+
+        from bot.evaluate import evaluate, format_report, load_cases
+
+        report = evaluate(engine, load_cases(Path(args.file)))
+        print(format_report(report, show_fail=args.show_fail))
+        if report.percent < args.min:
+            print(f"bangfu: {report.percent:.1f}% is below the required {args.min:g}%", file=sys.stderr)
+            return EXIT_FAILED
+        return EXIT_OK
+    raise AssertionError(f"unknown command {command}")  # pragma: no cover - argparse rejects it first
+
+
+def _ask(engine: object, questions: Sequence[str], *, as_json: bool) -> int:
+    from bot.engine import Engine
+    from bot.render_text import render_text
+
+    assert isinstance(engine, Engine)
+    lines = [line.rstrip("\n") for line in sys.stdin] if list(questions) == ["-"] else list(questions)
+    for question in (q for q in lines if q.strip()):
+        understanding = engine.understand(question)
+        reply = engine.reply_to(understanding)
+        text = render_text(reply)
+        if as_json:
+            record = {
+                "question": question,
+                "intent": reply.intent,
+                "confidence": reply.confidence,
+                "entities": understanding.entities,
+                "answer": text,
+                "sources": list(reply.sources),
+            }
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"问:{question}\n{text}\n")
+    return EXIT_OK
+
+
+def _build_knowledge(settings: Settings, *, check: bool, force: bool) -> int:
+    from bot.builder import Outcome, build_knowledge
+
+    reports = build_knowledge(settings.knowledge_dir, check=check, force=force)
+    status = EXIT_OK
+    for report in reports:
+        print(f"{report.path}: {report.outcome.value}")
+        for difference in report.differences:
+            print(f"  {difference}")
+        if report.outcome in (Outcome.DRIFTED, Outcome.MISSING):
+            status = EXIT_FAILED
+    if status != EXIT_OK and not check:
+        print("Hand edits were kept. Run `bangfu build-knowledge --force` to replace them with the guideline's values.")
+    return status

@@ -1,0 +1,248 @@
+"""Finds the places, organization types, themes and tiers a question mentions.
+
+Exact names are found first (every name of every district, township, town and village in the knowledge
+files, and the words of ``intents/entities.yaml``), longest first. Then, in what is left, names typed with
+a wrong character of the same sound (万洲区 for 万州区, 钱江 for 黔江) are found by comparing pinyin, but
+only when the typed word shares at least one character with the real name, so an unknown place never
+becomes a known one: 成都武侯区 is not 武隆区. Finally, words that look like place names but are not in the
+guideline (广州, 天河区) are reported as places the guideline does not cover.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pypinyin import Style, pinyin
+
+from bot.knowledge import KnowledgeBase
+from bot.lexicon import EntitiesFile, Lexicon
+from bot.normalize import normalize
+
+# A bare township name (三建 for 三建乡) is recognized only if jieba's general dictionary does not count it
+# as a common word more often than this: 平安 (1438), 沿河 (462) and 鸡鸣 (108) are everyday words, while
+# 龙驹 (86), 隘口 (96) and 天元 (80) are in practice place names.
+COMMON_WORD_FREQ = 100
+
+
+class EntityType(StrEnum):
+    """The kinds of things a question can mention."""
+
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    TOWN = "town"
+    VILLAGE = "village"
+    ORG_TYPE = "org_type"
+    THEME = "theme"
+    TIER = "tier"
+    OTHER_PLACE = "other_place"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One thing a span of the question may denote.
+
+    Attributes:
+        type: What kind of thing it is.
+        key: Its identity: a district's printed name (万州区); 区县/乡镇 for a township or town
+            (丰都县/三建乡); 区县/镇/村 for a village; an id for an organization type or theme; the tier;
+            the place's name for an unknown place.
+    """
+
+    type: EntityType
+    key: str
+
+    @property
+    def district(self) -> str | None:
+        """The district a place entity lies in (its own name for a district)."""
+        if self.type is EntityType.DISTRICT:
+            return self.key
+        if self.type in (EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE):
+            return self.key.split("/")[0]
+        return None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the normalized question and every entity it may denote.
+
+    Attributes:
+        start: Offset of the span in the normalized text.
+        end: Offset just past the span.
+        surface: The text of the span.
+        candidates: The entities it may denote (several when a name is shared, as 高桥村).
+        exact: False when recognized by sound rather than spelling.
+    """
+
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[Entity, ...]
+    exact: bool = True
+
+    @property
+    def type(self) -> EntityType:
+        """The type of the first candidate (all candidates of a name usually share it)."""
+        return self.candidates[0].type
+
+
+# Fuzzy pinyin: initials and finals that speakers of southwestern Mandarin (and pinyin typists) mix up.
+_FUZZY_PINYIN = [(re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
+                 (re.compile(r"^l"), "n"), (re.compile(r"ing$"), "in"), (re.compile(r"eng$"), "en"),
+                 (re.compile(r"ang$"), "an")]  # fmt: skip
+
+
+@functools.lru_cache(maxsize=8192)
+def char_sound(char: str) -> str:
+    """The toneless, fuzzy-folded pinyin of one character (the character itself if it has none)."""
+    reading = pinyin(char, style=Style.NORMAL, heteronym=False, errors="default")[0][0]
+    if reading == char:
+        return char
+    for pattern, replacement in _FUZZY_PINYIN:
+        reading = pattern.sub(replacement, reading)
+    return reading
+
+
+def sound_of(text: str) -> tuple[str, ...]:
+    """The fuzzy pinyin of each character of ``text``."""
+    return tuple(char_sound(char) for char in text)
+
+
+class Gazetteer:
+    """Every name the bot knows, and the matching that finds them in a question."""
+
+    def __init__(
+        self, kb: KnowledgeBase, entities: EntitiesFile, lexicon: Lexicon, common_words: Callable[[str], int]
+    ) -> None:
+        """Indexes every name.
+
+        Args:
+            kb: The knowledge base (places).
+            entities: The names of organization types, themes and tiers.
+            lexicon: For other places and place-like endings.
+            common_words: A word's frequency in jieba's general dictionary, to skip bare township
+                names that are everyday words.
+        """
+        self._names: dict[str, set[Entity]] = defaultdict(set)
+        self._sounded: dict[str, set[Entity]] = defaultdict(set)  # names that may be matched by sound
+        self._lexicon = lexicon
+        for district in kb.districts:
+            entity = Entity(EntityType.DISTRICT, district.name)
+            for name in district.names:
+                self._add(name, entity, by_sound=len(name) >= 2)
+        for township in kb.townships:
+            entity = Entity(EntityType.TOWNSHIP, f"{township.district}/{township.name}")
+            self._add(township.name, entity, by_sound=True)
+            bare = township.name[:-1]
+            if len(bare) >= 2 and common_words(bare) <= COMMON_WORD_FREQ:
+                self._add(bare, entity, by_sound=False)
+        township_keys = {f"{t.district}/{t.name}" for t in kb.townships}
+        for village in kb.villages:
+            town_key = f"{village.district}/{village.town}"
+            if town_key not in township_keys:
+                self._add(village.town, Entity(EntityType.TOWN, town_key), by_sound=True)
+            entity = Entity(EntityType.VILLAGE, f"{village.district}/{village.town}/{village.name}")
+            self._add(village.name, entity, by_sound=True)
+            self._add(village.town + village.name, entity, by_sound=True)
+        for ident, words in entities.org_types.items():
+            for word in words:
+                self._add(word, Entity(EntityType.ORG_TYPE, ident), by_sound=False)
+        for ident, words in entities.themes.items():
+            for word in words:
+                self._add(word, Entity(EntityType.THEME, ident), by_sound=False)
+        for tier, words in entities.tiers.items():
+            for word in words:
+                self._add(word, Entity(EntityType.TIER, tier), by_sound=False)
+        for place in lexicon.other_places:
+            if place not in self._names:
+                self._add(place, Entity(EntityType.OTHER_PLACE, place), by_sound=False)
+        names = sorted(self._names, key=lambda n: (-len(n), n))
+        self._pattern = re.compile("|".join(re.escape(n) for n in names))
+        self._by_sound: dict[tuple[str, ...], list[tuple[str, frozenset[Entity]]]] = defaultdict(list)
+        for name, found in self._sounded.items():
+            self._by_sound[sound_of(name)].append((name, frozenset(found)))
+        self._sound_lengths = sorted({len(key) for key in self._by_sound}, reverse=True)
+        suffixes = "|".join(re.escape(s) for s in sorted(lexicon.place_suffixes, key=len, reverse=True))
+        self._place_like = re.compile(rf"^[\u4e00-\u9fff]{{2,6}}(?:{suffixes})$")
+
+    def _add(self, name: str, entity: Entity, *, by_sound: bool) -> None:
+        key = normalize(name)
+        if not key:
+            return
+        self._names[key].add(entity)
+        if by_sound:
+            self._sounded[key].add(entity)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every known name (normalized), for the segmenter's dictionary."""
+        return frozenset(self._names)
+
+    def find(self, text: str, words: Iterable[str] = ()) -> list[Mention]:
+        """Finds every mention in a normalized question.
+
+        Args:
+            text: The normalized question.
+            words: Its jieba segmentation, used to spot unknown place names (天河区).
+
+        Returns:
+            Mentions in order of position, without overlaps.
+        """
+        mentions = [
+            Mention(m.start(), m.end(), m.group(), _ordered(self._names[m.group()])) for m in self._pattern.finditer(text)
+        ]
+        mentions += self._find_by_sound(text, mentions)
+        mentions += self._find_unknown_places(text, words, mentions)
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _find_by_sound(self, text: str, exact: list[Mention]) -> list[Mention]:
+        taken = [False] * len(text)
+        for mention in exact:
+            taken[mention.start : mention.end] = [True] * (mention.end - mention.start)
+        sounds = sound_of(text)
+        found: list[Mention] = []
+        start = 0
+        while start < len(text):
+            match = None
+            for length in self._sound_lengths:
+                end = start + length
+                if end > len(text) or any(taken[start:end]):
+                    continue
+                window = text[start:end]
+                for name, entities in self._by_sound.get(sounds[start:end], ()):
+                    if name != window and set(name) & set(window):
+                        match = Mention(start, end, window, _ordered(entities), exact=False)
+                        break
+                if match:
+                    break
+            if match:
+                found.append(match)
+                start = match.end
+            else:
+                start += 1
+        return found
+
+    def _find_unknown_places(self, text: str, words: Iterable[str], known: list[Mention]) -> list[Mention]:
+        found: list[Mention] = []
+        position = 0
+        for word in words:
+            start = text.find(word, position)
+            if start < 0:
+                continue
+            position = start + len(word)
+            end = start + len(word)
+            if any(m.start < end and start < m.end for m in known):
+                continue
+            if self._place_like.match(word) and not word.endswith(self._lexicon.generic_place_words):
+                found.append(Mention(start, end, word, (Entity(EntityType.OTHER_PLACE, word),)))
+        return found
+
+
+def _ordered(entities: Iterable[Entity]) -> tuple[Entity, ...]:
+    """Candidates in a stable order: townships before towns and villages, then by key."""
+    rank = {EntityType.TOWNSHIP: 0, EntityType.DISTRICT: 1, EntityType.TOWN: 2, EntityType.VILLAGE: 3}
+    return tuple(sorted(entities, key=lambda e: (rank.get(e.type, 4), e.key)))
