@@ -37,8 +37,8 @@ class Analysis:
 
     @property
     def entity_types(self) -> frozenset[str]:
-        """The types of entity mentioned."""
-        return frozenset(c.type.value for m in self.mentions for c in m.candidates)
+        """The types of entity mentioned (the city itself does not count: it names no particular place)."""
+        return frozenset(c.type.value for m in self.mentions for c in m.candidates if c.type is not EntityType.CITY)
 
 
 class Analyzer:
@@ -51,10 +51,26 @@ class Analyzer:
         self.segmenter = segmenter
         segmenter.add_words(lexicon.words | gazetteer.names)
         self._domain_words: frozenset[str] = frozenset()
+        self._known_words: frozenset[str] = frozenset()
 
-    def set_domain_words(self, words: frozenset[str]) -> None:
-        """Sets the words that show a question is in scope (the vocabulary of in-scope examples)."""
-        self._domain_words = words - self.lexicon.generic - self.lexicon.stopwords
+    def set_vocabulary(self, domain: frozenset[str], known: frozenset[str]) -> None:
+        """Sets the words that show a question is in scope, and all the words the engine knows.
+
+        Args:
+            domain: Words of in-scope intents' examples and of the guideline: evidence of scope.
+            known: Every word the engine has seen; a question made mostly of other words is likely
+                about something else (怎么注册公司 shares only 注册 with the guideline).
+        """
+        self._domain_words = domain - self.lexicon.generic - self.lexicon.stopwords
+        self._known_words = known | domain
+
+    def unknown_share(self, analysis: Analysis) -> float:
+        """The share of a question's content words that the engine has never seen (0 when it has none)."""
+        # Single characters are mostly function words (小, 盖, 章) and say little about the topic.
+        content = [w for w in analysis.words if len(w) > 1 and not w.isupper() and w not in self.lexicon.generic]
+        if not content:
+            return 0.0
+        return sum(w not in self._known_words for w in content) / len(content)
 
     def analyze(self, question: str) -> Analysis:
         """Runs the whole pipeline on one question."""
@@ -62,7 +78,7 @@ class Analyzer:
         tokens = self.segmenter.cut(text) if text else []
         mentions = tuple(self.gazetteer.find(text, tokens)) if text else ()
         words = self._words(text, tokens, mentions)
-        evidence = bool(mentions) or any(w in self._domain_words for w in words)
+        evidence = any(m.type is not EntityType.CITY for m in mentions) or any(w in self._domain_words for w in words)
         return Analysis(question, text, mentions, words, evidence)
 
     def _words(self, text: str, tokens: list[str], mentions: tuple[Mention, ...]) -> tuple[str, ...]:
@@ -81,7 +97,7 @@ class Analyzer:
             overlapping = [i for i, m in enumerate(mentions) if start >= 0 and m.start < end and start < m.end]
             if overlapping:
                 for index in overlapping:
-                    if index not in emitted:
+                    if index not in emitted and mentions[index].type is not EntityType.CITY:
                         emitted.add(index)
                         placeholder = PLACEHOLDERS[mentions[index].type]
                         if not words or words[-1] != placeholder:

@@ -17,6 +17,7 @@ from typing import TypeVar
 from bot.analysis import Analysis
 from bot.entities import EntityType
 from bot.knowledge import District, KnowledgeBase
+from bot.passages import Passage
 from bot.reply import Choice, Reply, ReplyKind, Section
 from bot.schema import ActivityGroup, Fact, Requirement, Township, Village
 
@@ -38,6 +39,7 @@ class Slots:
         themes: Themes mentioned.
         tiers: 国家级 / 市级, if mentioned.
         other_places: Places outside what the guideline covers.
+        city: Whether Chongqing itself (重庆市, 市扶贫办) is mentioned.
     """
 
     districts: tuple[District, ...] = ()
@@ -48,6 +50,7 @@ class Slots:
     themes: tuple[ActivityGroup, ...] = ()
     tiers: tuple[str, ...] = ()
     other_places: tuple[str, ...] = ()
+    city: bool = False
 
     @property
     def places(self) -> bool:
@@ -97,6 +100,7 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
     themes: list[ActivityGroup] = []
     tiers: list[str] = []
     others: list[str] = []
+    city = False
     for mention in analysis.mentions:
         candidates = [c for c in mention.candidates if c.type is not EntityType.DISTRICT]
         narrowed = [c for c in candidates if c.district in in_named]
@@ -118,6 +122,8 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
                 tiers.append(entity.key)
             elif entity.type is EntityType.OTHER_PLACE:
                 others.append(mention.surface)
+            elif entity.type is EntityType.CITY:
+                city = True
     return Slots(
         districts=tuple(districts),
         townships=tuple(_unique(townships)),
@@ -127,6 +133,7 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
         themes=tuple(_unique(themes)),
         tiers=tuple(_unique(tiers)),
         other_places=tuple(_unique(others)),
+        city=city,
     )
 
 
@@ -250,6 +257,38 @@ def all_phones_reply(kb: KnowledgeBase) -> Reply:
     return _answer(*sections, suggestions=[_ask("深度贫困乡镇联系人有哪些"), _ask("怎么参与脱贫攻坚")])
 
 
+def city_office_reply(kb: KnowledgeBase) -> Reply:
+    """Chongqing's own office: the guideline lists none, only the district offices."""
+    return _answer(
+        Section(
+            None,
+            (
+                "《工作指引》没有列出重庆市(市级)扶贫部门的联系电话。",
+                f"指引列出的是{len(kb.key_districts)}个扶贫开发工作重点区县扶贫办的电话,"
+                "以及深度贫困乡镇的联系人;请告诉我您想去的区县。",
+            ),
+            kb.cite(ATTACHMENT_1),
+        ),
+        suggestions=[_ask("各区县扶贫办电话"), _ask("深度贫困乡镇联系人有哪些")],
+    )
+
+
+# Words that ask for every district's phone rather than one office's (重庆市各区县扶贫办电话 vs 重庆市扶贫办电话).
+_PLURAL_WORDS = frozenset({"各", "所有", "全部", "哪些", "列表", "汇总", "一览", "都", "名单", "18个", "重点区县"})
+
+
+@composer("district_phone_list")
+def district_phone_list(request: Request) -> Reply:
+    """The office phones of all key districts (or of those mentioned)."""
+    slots = request.slots
+    if _implied_districts(request.kb, slots) or slots.other_places:
+        return district_contact(request)
+    words = set(request.analysis.words) if request.analysis else set()
+    if slots.city and not words & _PLURAL_WORDS:
+        return city_office_reply(request.kb)
+    return all_phones_reply(request.kb)
+
+
 @composer("district_contact")
 def district_contact(request: Request) -> Reply:
     """A district's office phone (and its deep-poverty townships' contacts, who are also reachable)."""
@@ -258,6 +297,8 @@ def district_contact(request: Request) -> Reply:
     if not districts:
         if slots.other_places:
             return other_region(request)
+        if slots.city:
+            return city_office_reply(kb)
         return all_phones_reply(kb)
     sections: list[Section] = []
     suggestions: list[Choice] = []
@@ -354,6 +395,8 @@ def all_townships_reply(kb: KnowledgeBase) -> Reply:
 def township_contact(request: Request) -> Reply:
     """A deep-poverty township's contact; notes towns of the same name elsewhere."""
     kb, slots = request.kb, request.slots
+    if slots.org_types or slots.themes:
+        return org_in_district(request)
     if not slots.townships:
         if slots.towns or slots.villages:
             return village_location(request)
@@ -428,6 +471,8 @@ def village_location(request: Request) -> Reply:
         villages += [v for v in kb.villages if v.district == township.district and v.town == township.name]
     villages = _unique(villages)
     if not villages:
+        if slots.townships:
+            return township_contact(request)
         if slots.districts:
             return villages_in_district(request)
         return village_list(request)
@@ -435,6 +480,15 @@ def village_location(request: Request) -> Reply:
     for village in villages:
         lines.append(f"{village.name}:位于{village.district}{village.town}({village.district}{village.town}{village.name})")
     sections = [Section("定点攻坚村所在区县", tuple(lines), kb.cite(ATTACHMENT_3), bullet=len(lines) > 1)]
+    in_townships = [t for v in villages for t in kb.townships if (t.district, t.name) == (v.district, v.town)]
+    for township in _unique([*in_townships, *slots.townships]):
+        sections.append(
+            Section(
+                f"{township.district}{township.name}是深度贫困乡镇",
+                (f"联系人:{township.contact}({township.title}),{township.phone}",),
+                kb.cite(f"{ATTACHMENT_2} 序号{township.serial}"),
+            )
+        )
     names = {v.name for v in villages}
     if len(villages) > 1 and len(names) < len(villages):
         sections.insert(0, Section(None, ("《工作指引》中有不止一个同名的定点攻坚村,请按所在区县区分:",)))
@@ -621,11 +675,13 @@ def org_in_district(request: Request) -> Reply:
         return activities_by_orgtype(request) if slots.org_types else district_contact(request)
     sections: list[Section] = []
     for district in districts:
-        sections.append(district_contact_section(kb, district))
-        townships = [t for t in slots.townships if t.district == district.name] or list(district.townships)
+        named = [t for t in slots.townships if t.district == district.name]
+        townships = named or list(district.townships)
         if townships:
             lines = tuple(township_line(t, with_district=False) for t in townships)
-            sections.append(Section(f"{district.name}深度贫困乡镇联系人", lines, kb.cite(ATTACHMENT_2), bullet=True))
+            title = "联系人" if named else f"{district.name}深度贫困乡镇联系人"
+            sections.append(Section(title, lines, kb.cite(ATTACHMENT_2), bullet=True))
+        sections.append(district_contact_section(kb, district))
     for group in slots.org_types:
         sections.append(activities_section(kb, group))
     for theme in slots.themes:
@@ -816,6 +872,13 @@ def background(request: Request) -> Reply:
 
 
 # --- places the guideline does not cover, small talk, declining ---------------------------------------------------------
+
+
+def passages_reply(kb: KnowledgeBase, passages: Sequence[Passage]) -> Reply:
+    """Quotes the guideline's sentences that match a question no intent covers."""
+    sections = [Section(None, ("《工作指引》中与您的问题相关的内容:",))]
+    sections += [Section(None, (p.text,), kb.cite(p.source)) for p in passages]
+    return _answer(*sections, suggestions=[_ask("帮助")])
 
 
 @composer("other_region")

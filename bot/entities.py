@@ -40,6 +40,7 @@ class EntityType(StrEnum):
     THEME = "theme"
     TIER = "tier"
     OTHER_PLACE = "other_place"
+    CITY = "city"  # Chongqing itself (重庆市), as opposed to one of its districts
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,12 @@ class Mention:
         return self.candidates[0].type
 
 
+# Words ending like a place name but starting like this are questions or determiners, not places:
+# 哪个县, 各区县, 本市, 该县.
+_NOT_A_PLACE_START = frozenset("哪某各本该这那每全外其此几多")
+# Phone numbers as users type them: digits, possibly split by spaces where a dash or brackets were.
+_DIGITS = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
+
 # Fuzzy pinyin: initials and finals that speakers of southwestern Mandarin (and pinyin typists) mix up.
 _FUZZY_PINYIN = [(re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
                  (re.compile(r"^l"), "n"), (re.compile(r"ing$"), "in"), (re.compile(r"eng$"), "en"),
@@ -134,9 +141,16 @@ class Gazetteer:
             entity = Entity(EntityType.DISTRICT, district.name)
             for name in district.names:
                 self._add(name, entity, by_sound=len(name) >= 2)
+        self._phones: dict[str, Entity] = {}
+        for district in kb.key_districts:
+            if district.phone:
+                self._phones[re.sub(r"\D", "", district.phone)] = Entity(EntityType.DISTRICT, district.name)
         for township in kb.townships:
             entity = Entity(EntityType.TOWNSHIP, f"{township.district}/{township.name}")
             self._add(township.name, entity, by_sound=True)
+            # Users ask who a contact is (陶松森是哪个乡的): the person stands for the township.
+            self._add(township.contact, entity, by_sound=False)
+            self._phones[township.phone] = entity
             bare = township.name[:-1]
             if len(bare) >= 2 and common_words(bare) <= COMMON_WORD_FREQ:
                 self._add(bare, entity, by_sound=False)
@@ -160,6 +174,9 @@ class Gazetteer:
         for place in lexicon.other_places:
             if place not in self._names:
                 self._add(place, Entity(EntityType.OTHER_PLACE, place), by_sound=False)
+        for place in lexicon.home_places:
+            if place not in self._names:
+                self._add(place, Entity(EntityType.CITY, place), by_sound=False)
         names = sorted(self._names, key=lambda n: (-len(n), n))
         self._pattern = re.compile("|".join(re.escape(n) for n in names))
         self._by_sound: dict[tuple[str, ...], list[tuple[str, frozenset[Entity]]]] = defaultdict(list)
@@ -195,9 +212,19 @@ class Gazetteer:
         mentions = [
             Mention(m.start(), m.end(), m.group(), _ordered(self._names[m.group()])) for m in self._pattern.finditer(text)
         ]
+        mentions += self._find_phones(text, mentions)
         mentions += self._find_by_sound(text, mentions)
         mentions += self._find_unknown_places(text, words, mentions)
         return sorted(mentions, key=lambda m: m.start)
+
+    def _find_phones(self, text: str, known: list[Mention]) -> list[Mention]:
+        """Finds the guideline's phone numbers, so 023-79223577是哪里的 can be answered."""
+        found = []
+        for match in _DIGITS.finditer(text):
+            entity = self._phones.get(match.group().replace(" ", ""))
+            if entity and not any(m.start < match.end() and match.start() < m.end for m in known):
+                found.append(Mention(match.start(), match.end(), match.group(), (entity,)))
+        return found
 
     def _find_by_sound(self, text: str, exact: list[Mention]) -> list[Mention]:
         taken = [False] * len(text)
@@ -237,7 +264,12 @@ class Gazetteer:
             end = start + len(word)
             if any(m.start < end and start < m.end for m in known):
                 continue
-            if self._place_like.match(word) and not word.endswith(self._lexicon.generic_place_words):
+            if (
+                self._place_like.match(word)
+                and word[0] not in _NOT_A_PLACE_START
+                and word not in self._lexicon.words
+                and not word.endswith(self._lexicon.generic_place_words)
+            ):
                 found.append(Mention(start, end, word, (Entity(EntityType.OTHER_PLACE, word),)))
         return found
 

@@ -42,6 +42,7 @@ class IntentSpec(Strict):
     entities: EntitySlots = EntitySlots()
     examples: list[Text] = Field(min_length=MIN_EXAMPLES)
     decline: bool = False
+    smalltalk: bool = False
 
     @field_validator("knowledge")
     @classmethod
@@ -74,6 +75,8 @@ class Intent:
         optional: Entity types the answer can use when mentioned.
         examples: Example questions.
         decline: Whether matching this intent means the bot declines (out-of-scope examples).
+        smalltalk: Greetings, thanks and help: accepted only on a close match, and their words are no
+            evidence that a question is about the guideline.
     """
 
     name: str
@@ -83,6 +86,7 @@ class Intent:
     optional: tuple[str, ...]
     examples: tuple[str, ...]
     decline: bool = False
+    smalltalk: bool = False
 
 
 def intent_files(intents_dir: Path) -> list[Path]:
@@ -152,6 +156,7 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
                     optional=tuple(spec.entities.optional),
                     examples=tuple(spec.examples),
                     decline=spec.decline,
+                    smalltalk=spec.smalltalk,
                 )
             )
     if problems:

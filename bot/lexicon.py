@@ -36,6 +36,7 @@ class LexiconFile(Strict):
     stopwords: list[Text]
     generic: list[Text]
     other_places: list[Text]
+    home_places: list[Text] = Field(min_length=1)
     place_suffixes: list[Text] = Field(min_length=1)
     generic_place_words: list[Text]
 
@@ -58,6 +59,7 @@ class Lexicon:
         stopwords: Words dropped before matching.
         generic: Question words that are no evidence of a question being in scope.
         other_places: Places outside Chongqing.
+        home_places: Names of Chongqing itself (重庆市).
         place_suffixes: Endings of place names.
         generic_place_words: Ordinary words with a place ending (贫困地区).
     """
@@ -66,6 +68,7 @@ class Lexicon:
     stopwords: frozenset[str]
     generic: frozenset[str]
     other_places: tuple[str, ...]
+    home_places: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     generic_place_words: tuple[str, ...]
 
@@ -83,6 +86,7 @@ class Lexicon:
             stopwords=frozenset(normalize(w) for w in data.stopwords),
             generic=frozenset(normalize(w) for w in data.generic),
             other_places=tuple(normalize(w) for w in data.other_places),
+            home_places=tuple(normalize(w) for w in data.home_places),
             place_suffixes=tuple(normalize(w) for w in data.place_suffixes),
             generic_place_words=tuple(normalize(w) for w in data.generic_place_words),
         )

@@ -27,6 +27,11 @@ MISSING_REQUIRED_PENALTY = 18.0
 UNUSED_ENTITY_PENALTY = 6.0
 # Points gained for each required or optional entity type that is mentioned.
 USED_ENTITY_BONUS = 3.0
+# A word that only one intent's examples use (保险, 冠名, 三聚焦) is strong evidence for it even when the
+# rest of the question is unlike any example. Each question word found in an intent's examples adds this
+# many points divided by the number of intents using the word, up to the cap.
+KEYWORD_POINTS = 8.0
+MAX_KEYWORD_BONUS = 16.0
 
 
 @dataclass(frozen=True)
@@ -61,15 +66,26 @@ class IntentMatcher:
         self._examples: list[str] = []
         self._example_words: list[str] = []
         vocabulary: set[str] = set()
+        all_words: set[str] = set()
         for index, intent in enumerate(self.intents):
             for example in intent.examples:
                 words = analyzer.analyze(example).words
                 self._owner.append(index)
                 self._examples.append(example)
                 self._example_words.append(" ".join(words))
-                if not intent.decline:
+                all_words.update(words)
+                if not intent.decline and not intent.smalltalk:
                     vocabulary.update(words)
+        # Words of in-scope intents: evidence that a question is about the guideline.
         self.vocabulary = frozenset(vocabulary)
+        # Every word of every example, declined and small talk included: words the engine has seen.
+        self.known_words = frozenset(all_words)
+        users: dict[str, set[int]] = {}
+        for row, owner in enumerate(self._owner):
+            for word in self._example_words[row].split():
+                if not word.isupper():  # placeholders are weighed by the entity adjustment instead
+                    users.setdefault(word, set()).add(owner)
+        self._word_intents = {word: frozenset(owners) for word, owners in users.items()}
         self._rows: list[list[int]] = [[] for _ in self.intents]
         for row, owner in enumerate(self._owner):
             self._rows[owner].append(row)
@@ -85,11 +101,16 @@ class IntentMatcher:
             for _, score, row in process.extract(query, self._example_words, scorer=scorer, limit=None):
                 blended[row] += weight * score
         present = analysis.entity_types
+        keyword_bonus = [0.0] * len(self.intents)
+        for word in set(analysis.words):
+            owners = self._word_intents.get(word, frozenset())
+            for owner in owners:
+                keyword_bonus[owner] += KEYWORD_POINTS / len(owners)
         candidates = []
         for index, intent in enumerate(self.intents):
             best = max(self._rows[index], key=blended.__getitem__)
             similarity = blended[best]
-            score = similarity + self._entity_adjustment(intent, present)
+            score = similarity + self._entity_adjustment(intent, present) + min(MAX_KEYWORD_BONUS, keyword_bonus[index])
             candidates.append(Candidate(intent, max(0.0, min(100.0, score)), similarity, self._examples[best]))
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
