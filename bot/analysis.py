@@ -38,7 +38,9 @@ class Analysis:
     @property
     def entity_types(self) -> frozenset[str]:
         """The types of entity mentioned (the city itself does not count: it names no particular place)."""
-        return frozenset(c.type.value for m in self.mentions for c in m.candidates if c.type is not EntityType.CITY)
+        return frozenset(
+            c.type.value for m in self.mentions for c in m.candidates if c.type is not EntityType.CITY
+        )
 
 
 class Analyzer:
@@ -67,7 +69,9 @@ class Analyzer:
     def unknown_share(self, analysis: Analysis) -> float:
         """The share of a question's content words that the engine has never seen (0 when it has none)."""
         # Single characters are mostly function words (小, 盖, 章) and say little about the topic.
-        content = [w for w in analysis.words if len(w) > 1 and not w.isupper() and w not in self.lexicon.generic]
+        content = [
+            w for w in analysis.words if len(w) > 1 and not w.isupper() and w not in self.lexicon.generic
+        ]
         if not content:
             return 0.0
         return sum(w not in self._known_words for w in content) / len(content)
@@ -78,7 +82,9 @@ class Analyzer:
         tokens = self.segmenter.cut(text) if text else []
         mentions = tuple(self.gazetteer.find(text, tokens)) if text else ()
         words = self._words(text, tokens, mentions)
-        evidence = any(m.type is not EntityType.CITY for m in mentions) or any(w in self._domain_words for w in words)
+        evidence = any(m.type is not EntityType.CITY for m in mentions) or any(
+            w in self._domain_words for w in words
+        )
         return Analysis(question, text, mentions, words, evidence)
 
     def _words(self, text: str, tokens: list[str], mentions: tuple[Mention, ...]) -> tuple[str, ...]:
@@ -94,7 +100,9 @@ class Analyzer:
             start = text.find(token, position)
             end = start + len(token)
             position = end if start >= 0 else position
-            overlapping = [i for i, m in enumerate(mentions) if start >= 0 and m.start < end and start < m.end]
+            overlapping = [
+                i for i, m in enumerate(mentions) if start >= 0 and m.start < end and start < m.end
+            ]
             if overlapping:
                 for index in overlapping:
                     if index not in emitted and mentions[index].type is not EntityType.CITY:

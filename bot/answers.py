@@ -159,7 +159,11 @@ def township_line(township: Township, *, with_district: bool = True) -> str:
 
 def village_line(village: Village, *, with_district: bool = False) -> str:
     """白土镇大林村, optionally prefixed with its district."""
-    return f"{village.district}{village.town}{village.name}" if with_district else f"{village.town}{village.name}"
+    return (
+        f"{village.district}{village.town}{village.name}"
+        if with_district
+        else f"{village.town}{village.name}"
+    )
 
 
 def _tier_text(district: District) -> str:
@@ -223,7 +227,9 @@ def district_contact_section(kb: KnowledgeBase, district: District) -> Section:
     )
 
 
-def _township_section(kb: KnowledgeBase, district: District, title: str = "深度贫困乡镇联系人") -> Section | None:
+def _township_section(
+    kb: KnowledgeBase, district: District, title: str = "深度贫困乡镇联系人"
+) -> Section | None:
     if not district.townships:
         return None
     lines = tuple(township_line(t, with_district=False) for t in district.townships)
@@ -253,7 +259,11 @@ def all_phones_reply(kb: KnowledgeBase) -> Reply:
     for tier in ("国家级", "市级"):
         districts = kb.districts_of_tier(tier)
         lines = tuple(f"{d.name}:{d.phone}" for d in districts)
-        sections.append(Section(f"{tier}扶贫开发工作重点区县({len(lines)}个)扶贫办电话", lines, kb.cite(ATTACHMENT_1), True))
+        sections.append(
+            Section(
+                f"{tier}扶贫开发工作重点区县({len(lines)}个)扶贫办电话", lines, kb.cite(ATTACHMENT_1), True
+            )
+        )
     return _answer(*sections, suggestions=[_ask("深度贫困乡镇联系人有哪些"), _ask("怎么参与脱贫攻坚")])
 
 
@@ -274,7 +284,9 @@ def city_office_reply(kb: KnowledgeBase) -> Reply:
 
 
 # Words that ask for every district's phone rather than one office's (重庆市各区县扶贫办电话 vs 重庆市扶贫办电话).
-_PLURAL_WORDS = frozenset({"各", "所有", "全部", "哪些", "列表", "汇总", "一览", "都", "名单", "18个", "重点区县"})
+_PLURAL_WORDS = frozenset(
+    {"各", "所有", "全部", "哪些", "列表", "汇总", "一览", "都", "名单", "18个", "重点区县"}
+)
 
 
 @composer("district_phone_list")
@@ -317,7 +329,12 @@ def district_reply(kb: KnowledgeBase, district: District) -> Reply:
     for extra in (_township_section(kb, district), _village_section(kb, district)):
         if extra:
             sections.append(extra)
-    return _answer(*sections, suggestions=[_ask(f"{district.short or district.name}适合开展哪些帮扶活动", "我们能开展哪些帮扶活动")])
+    return _answer(
+        *sections,
+        suggestions=[
+            _ask(f"{district.short or district.name}适合开展哪些帮扶活动", "我们能开展哪些帮扶活动")
+        ],
+    )
 
 
 @composer("district_overview")
@@ -359,7 +376,9 @@ def tier_list(request: Request) -> Reply:
     for tier in tiers:
         districts = kb.districts_of_tier(tier)
         names = "、".join(d.name for d in districts)
-        sections.append(Section(f"{len(districts)}个{tier}扶贫开发工作重点区县", (names,), kb.cite(ATTACHMENT_1)))
+        sections.append(
+            Section(f"{len(districts)}个{tier}扶贫开发工作重点区县", (names,), kb.cite(ATTACHMENT_1))
+        )
     return _answer(*sections, suggestions=[_ask("各区县扶贫办电话"), _ask("深度贫困乡镇有哪些")])
 
 
@@ -410,7 +429,11 @@ def township_contact(request: Request) -> Reply:
             f"联系方式:{township.phone}",
         )
         sections.append(
-            Section(f"{township.district}{township.name}(深度贫困乡镇)", lines, kb.cite(f"{ATTACHMENT_2} 序号{township.serial}"))
+            Section(
+                f"{township.district}{township.name}(深度贫困乡镇)",
+                lines,
+                kb.cite(f"{ATTACHMENT_2} 序号{township.serial}"),
+            )
         )
     for district, town in slots.towns:
         villages = [v for v in kb.villages if v.district == district and v.town == town]
@@ -442,7 +465,13 @@ def townships_in_district(request: Request) -> Reply:
         else:
             having = "、".join(_unique(t.district for t in kb.townships))
             sections.append(
-                Section(None, (f"《工作指引》列出的18个深度贫困乡镇中没有{district.name}的乡镇。有深度贫困乡镇的区县:{having}。",), kb.cite(ATTACHMENT_2))
+                Section(
+                    None,
+                    (
+                        f"《工作指引》列出的18个深度贫困乡镇中没有{district.name}的乡镇。有深度贫困乡镇的区县:{having}。",
+                    ),
+                    kb.cite(ATTACHMENT_2),
+                )
             )
             if district.phone:
                 sections.append(district_contact_section(kb, district))
@@ -478,7 +507,9 @@ def village_location(request: Request) -> Reply:
         return village_list(request)
     lines = []
     for village in villages:
-        lines.append(f"{village.name}:位于{village.district}{village.town}({village.district}{village.town}{village.name})")
+        lines.append(
+            f"{village.name}:位于{village.district}{village.town}({village.district}{village.town}{village.name})"
+        )
     sections = [Section("定点攻坚村所在区县", tuple(lines), kb.cite(ATTACHMENT_3), bullet=len(lines) > 1)]
     in_townships = [t for v in villages for t in kb.townships if (t.district, t.name) == (v.district, v.town)]
     for township in _unique([*in_townships, *slots.townships]):
@@ -492,10 +523,13 @@ def village_location(request: Request) -> Reply:
     names = {v.name for v in villages}
     if len(villages) > 1 and len(names) < len(villages):
         sections.insert(0, Section(None, ("《工作指引》中有不止一个同名的定点攻坚村,请按所在区县区分:",)))
-    for district in _unique(kb.district(v.district) for v in villages):
-        if district.phone:
-            sections.append(Section(None, (f"如需对接,可联系{district.name}扶贫办:{district.phone}",), kb.cite(ATTACHMENT_1)))
-    suggestions = [_ask(f"{d.short or d.name}有哪些定点攻坚村") for d in _unique(kb.district(v.district) for v in villages)]
+    village_districts = _unique(kb.district(v.district) for v in villages)
+    for place in village_districts:
+        if place.phone:
+            sections.append(
+                Section(None, (f"如需对接,可联系{place.name}扶贫办:{place.phone}",), kb.cite(ATTACHMENT_1))
+            )
+    suggestions = [_ask(f"{d.short or d.name}有哪些定点攻坚村") for d in village_districts]
     return _answer(*sections, suggestions=suggestions[:3])
 
 
@@ -514,9 +548,17 @@ def villages_in_district(request: Request) -> Reply:
         if section:
             sections.append(section)
         else:
-            sections.append(Section(None, (f"《工作指引》附件3的100个定点攻坚村中没有{district.name}的村。",), kb.cite(ATTACHMENT_3)))
+            sections.append(
+                Section(
+                    None,
+                    (f"《工作指引》附件3的100个定点攻坚村中没有{district.name}的村。",),
+                    kb.cite(ATTACHMENT_3),
+                )
+            )
         if district.phone:
-            sections.append(Section(None, (f"{district.name}扶贫办联系电话:{district.phone}",), kb.cite(ATTACHMENT_1)))
+            sections.append(
+                Section(None, (f"{district.name}扶贫办联系电话:{district.phone}",), kb.cite(ATTACHMENT_1))
+            )
     return _answer(*sections, suggestions=[c for d in districts for c in _district_suggestions(d)][:3])
 
 
@@ -585,9 +627,15 @@ def three_focus(request: Request) -> Reply:
     focus = kb.focus
     return _answer(
         Section("“三聚焦”", (fact.text + "。",), kb.cite(fact.source)),
-        Section(focus.regions.title, ("、".join(_facts(focus.regions.items)),), kb.cite(focus.regions.source)),
+        Section(
+            focus.regions.title, ("、".join(_facts(focus.regions.items)),), kb.cite(focus.regions.source)
+        ),
         Section(focus.people.title, _facts(focus.people.items), kb.cite(focus.people.source), bullet=True),
-        Section(focus.domains.title, ("、".join(_facts(focus.domains.items)) + "等",), kb.cite(focus.domains.source)),
+        Section(
+            focus.domains.title,
+            ("、".join(_facts(focus.domains.items)) + "等",),
+            kb.cite(focus.domains.source),
+        ),
     )
 
 
@@ -597,9 +645,15 @@ def focus_overview(request: Request) -> Reply:
     kb = request.kb
     focus = kb.focus
     return _answer(
-        Section(focus.regions.title, ("、".join(_facts(focus.regions.items)),), kb.cite(focus.regions.source)),
+        Section(
+            focus.regions.title, ("、".join(_facts(focus.regions.items)),), kb.cite(focus.regions.source)
+        ),
         Section(focus.people.title, _facts(focus.people.items), kb.cite(focus.people.source), bullet=True),
-        Section(focus.domains.title, ("、".join(_facts(focus.domains.items)) + "等",), kb.cite(focus.domains.source)),
+        Section(
+            focus.domains.title,
+            ("、".join(_facts(focus.domains.items)) + "等",),
+            kb.cite(focus.domains.source),
+        ),
         Section(None, (focus.three_focus.text + "。",), kb.cite(focus.three_focus.source)),
     )
 
@@ -609,7 +663,12 @@ def focus_overview(request: Request) -> Reply:
 
 def activities_section(kb: KnowledgeBase, group: ActivityGroup, title: str | None = None) -> Section:
     """The recommended activities of one organization type or theme, with their sources."""
-    return Section(title or f"{group.name}:推荐开展的帮扶活动", _facts(group.activities), _sources(kb, group.activities), True)
+    return Section(
+        title or f"{group.name}:推荐开展的帮扶活动",
+        _facts(group.activities),
+        _sources(kb, group.activities),
+        True,
+    )
 
 
 def org_types_reply(kb: KnowledgeBase) -> Reply:
@@ -687,12 +746,16 @@ def org_in_district(request: Request) -> Reply:
     for theme in slots.themes:
         sections.append(activities_section(kb, theme, f"关于{theme.name}"))
     if not slots.org_types and not slots.themes:
-        sections.append(Section(None, ("如您告诉我组织类型(如医疗卫生类、教育培训类),我可以列出指引推荐的活动。",)))
-    suggestions = [c for d in districts for c in _district_suggestions(d)][:2] + [_ask("参与后要报送什么")]
+        sections.append(
+            Section(None, ("如您告诉我组织类型(如医疗卫生类、教育培训类),我可以列出指引推荐的活动。",))
+        )
+    suggestions = [*[c for d in districts for c in _district_suggestions(d)][:2], _ask("参与后要报送什么")]
     return _answer(*sections, suggestions=suggestions)
 
 
-def plan_reply(kb: KnowledgeBase, org_type: ActivityGroup, district: District, theme: ActivityGroup | None) -> Reply:
+def plan_reply(
+    kb: KnowledgeBase, org_type: ActivityGroup, district: District, theme: ActivityGroup | None
+) -> Reply:
     """A tailored plan: whom to contact, what to do, whom to focus on, and what to report."""
     sections = [Section("一、联系谁", (), None)]
     sections.append(district_contact_section(kb, district))
@@ -708,10 +771,14 @@ def plan_reply(kb: KnowledgeBase, org_type: ActivityGroup, district: District, t
     sections.append(Section("四、报送什么、何时报送", (), None))
     for requirement in kb.reporting.requirements:
         when = f"({requirement.when})" if requirement.when else ""
-        sections.append(Section(None, (f"{requirement.label}{when}:{requirement.text}",), kb.cite(requirement.source)))
+        sections.append(
+            Section(None, (f"{requirement.label}{when}:{requirement.text}",), kb.cite(requirement.source))
+        )
     insurance = kb.safety.insurance
     sections.append(Section("五、安全保障", (insurance.text,), kb.cite(insurance.source)))
-    return Reply(ReplyKind.ANSWER, tuple(s for s in sections if s.lines or s.title), intent="plan", confidence=1.0)
+    return Reply(
+        ReplyKind.ANSWER, tuple(s for s in sections if s.lines or s.title), intent="plan", confidence=1.0
+    )
 
 
 # --- taking part -------------------------------------------------------------------------------------------------
@@ -808,7 +875,9 @@ def recognition(request: Request) -> Reply:
 @composer("honours")
 def honours(request: Request) -> Reply:
     """Honours and naming of important projects (印发通知第三点)."""
-    return _reporting(request, "naming", "honours", "publicity", suggestions=[_ask("参与情况会作为购买服务的依据吗")])
+    return _reporting(
+        request, "naming", "honours", "publicity", suggestions=[_ask("参与情况会作为购买服务的依据吗")]
+    )
 
 
 # --- safety, cautions, the document ---------------------------------------------------------------------------------
@@ -864,7 +933,9 @@ def background(request: Request) -> Reply:
     kb = request.kb
     items = kb.background.items
     text = request.analysis.text if request.analysis else ""
-    ranked = process.extract(text, [f"{i.topic}{i.text}" for i in items], scorer=fuzz.partial_token_set_ratio, limit=2)
+    ranked = process.extract(
+        text, [f"{i.topic}{i.text}" for i in items], scorer=fuzz.partial_token_set_ratio, limit=2
+    )
     chosen = [items[index] for _, score, index in ranked] if text else list(items[:2])
     sections = [Section(item.topic, (item.text,), kb.cite(item.source)) for item in chosen]
     sections.append(Section(None, ("以上为新闻报道中的背景信息,不属于《工作指引》正文。",)))
@@ -901,7 +972,12 @@ def other_region(request: Request) -> Reply:
     )
 
 
-EXAMPLE_QUESTIONS = ("万州区扶贫办电话", "城口县有哪些深度贫困乡镇", "医疗类组织能做哪些事", "参与后要报送什么")
+EXAMPLE_QUESTIONS = (
+    "万州区扶贫办电话",
+    "城口县有哪些深度贫困乡镇",
+    "医疗类组织能做哪些事",
+    "参与后要报送什么",
+)
 
 
 def help_reply(kb: KnowledgeBase) -> Reply:
@@ -930,7 +1006,9 @@ def help_(request: Request) -> Reply:
 def greeting(request: Request) -> Reply:
     """Answers a greeting and says what the bot can do."""
     reply = help_reply(request.kb)
-    return Reply(ReplyKind.SMALLTALK, (Section(None, ("您好!",)), *reply.sections), suggestions=reply.suggestions)
+    return Reply(
+        ReplyKind.SMALLTALK, (Section(None, ("您好!",)), *reply.sections), suggestions=reply.suggestions
+    )
 
 
 @composer("thanks")

@@ -60,7 +60,13 @@ def regions_data(parsed: ParsedGuideline) -> dict[str, Any]:
     return {
         "version": 1,
         "key_districts": [
-            {"serial": d.serial, "name": d.name, "tier": d.tier, "phone": d.phone, "source": f"附件1 序号{d.serial}"}
+            {
+                "serial": d.serial,
+                "name": d.name,
+                "tier": d.tier,
+                "phone": d.phone,
+                "source": f"附件1 序号{d.serial}",
+            }
             for d in parsed.districts
         ],
         "townships": [
@@ -76,7 +82,13 @@ def regions_data(parsed: ParsedGuideline) -> dict[str, Any]:
             for t in parsed.townships
         ],
         "villages": [
-            {"serial": v.serial, "name": v.name, "town": v.town, "district": v.district, "source": f"附件3 序号{v.serial}"}
+            {
+                "serial": v.serial,
+                "name": v.name,
+                "town": v.town,
+                "district": v.district,
+                "source": f"附件3 序号{v.serial}",
+            }
             for v in parsed.villages
         ],
     }
@@ -181,7 +193,9 @@ def build_knowledge(knowledge_dir: Path, *, check: bool = False, force: bool = F
     try:
         parsed = parse_guideline(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError([Problem(display_path(source), 0, "the guideline's source text is missing")]) from None
+        raise DataError(
+            [Problem(display_path(source), 0, "the guideline's source text is missing")]
+        ) from None
     reports = []
     for name, spec in GENERATED_FILES.items():
         path = knowledge_dir / name
@@ -236,8 +250,12 @@ def _diff(doc: YamlFile, have: Any, want: Any, loc: tuple[str | int, ...]) -> It
         for index, (mine, theirs) in enumerate(zip(have, want, strict=False)):
             yield from _diff(doc, mine, theirs, (*loc, index))
         for index in range(len(want), len(have)):
-            yield doc.problem((*loc, index), f"`{where}[{index}]`{_label(have[index])} is not in the guideline")
+            yield doc.problem(
+                (*loc, index), f"`{where}[{index}]`{_label(have[index])} is not in the guideline"
+            )
         for index in range(len(have), len(want)):
-            yield doc.problem(loc, f"`{where}` lacks entry {index}{_label(want[index])} that the guideline has")
+            yield doc.problem(
+                loc, f"`{where}` lacks entry {index}{_label(want[index])} that the guideline has"
+            )
     elif have != want or type(have) is not type(want):
         yield doc.problem(loc, f"`{where}` is {have!r}; the guideline says {want!r}")

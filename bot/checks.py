@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -60,7 +60,9 @@ def check_knowledge(kb: KnowledgeBase, documents: dict[str, YamlFile], knowledge
     platform = documents["platform.yaml"]
     url_text = kb.cited_text(parse_citation(kb.platform.url_source))
     if url_text is not None and kb.platform.url not in url_text:
-        problems.append(platform.problem(("url",), f"{kb.platform.url} is not printed in {kb.platform.url_source}"))
+        problems.append(
+            platform.problem(("url",), f"{kb.platform.url} is not printed in {kb.platform.url_source}")
+        )
     return problems
 
 
@@ -76,7 +78,7 @@ def _duplicates(values: Iterable[tuple[Loc, object]]) -> Iterator[tuple[Loc, obj
 def _check_regions(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
     problems: list[Problem] = []
     regions = kb.regions
-    tables: dict[str, list[schema.KeyDistrict] | list[schema.Township] | list[schema.Village]] = {
+    tables: dict[str, Sequence[schema.KeyDistrict | schema.Township | schema.Village]] = {
         "key_districts": regions.key_districts,
         "townships": regions.townships,
         "villages": regions.villages,
@@ -84,25 +86,35 @@ def _check_regions(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
     key_names = {d.name for d in regions.key_districts}
     all_names = {d.name for d in kb.districts}
     for table, rows in tables.items():
-        serials = [((table, i, "serial"), row.serial) for i, row in enumerate(rows)]
+        serials: list[tuple[Loc, object]] = [((table, i, "serial"), row.serial) for i, row in enumerate(rows)]
         for loc, value, first in _duplicates(serials):
             problems.append(doc.problem(loc, f"duplicate serial {value} (also on line {doc.line(first)})"))
     names = [(("key_districts", i, "name"), d.name) for i, d in enumerate(regions.key_districts)]
     for loc, value, first in _duplicates(names):
-        problems.append(doc.problem(loc, f"duplicate district {value} (also on line {doc.line(first)}); keep one"))
+        problems.append(
+            doc.problem(loc, f"duplicate district {value} (also on line {doc.line(first)}); keep one")
+        )
     towns = [(("townships", i, "name"), (t.district, t.name)) for i, t in enumerate(kb.townships)]
     for loc, value, first in _duplicates(towns):
-        problems.append(doc.problem(loc, f"duplicate township {value} (also on line {doc.line(first)}); keep one"))
+        problems.append(
+            doc.problem(loc, f"duplicate township {value} (also on line {doc.line(first)}); keep one")
+        )
     villages = [(("villages", i, "name"), (v.district, v.town, v.name)) for i, v in enumerate(kb.villages)]
     for loc, value, first in _duplicates(villages):
-        problems.append(doc.problem(loc, f"duplicate village {value} (also on line {doc.line(first)}); keep one"))
+        problems.append(
+            doc.problem(loc, f"duplicate village {value} (also on line {doc.line(first)}); keep one")
+        )
     for i, township in enumerate(kb.townships):
         if township.district not in key_names:
-            problems.append(_unknown_district(doc, ("townships", i, "district"), township.district, key_names, "附件1"))
+            problems.append(
+                _unknown_district(doc, ("townships", i, "district"), township.district, key_names, "附件1")
+            )
     for i, village in enumerate(kb.villages):
         if village.district not in all_names:
             problems.append(
-                _unknown_district(doc, ("villages", i, "district"), village.district, all_names, "place_names.yaml")
+                _unknown_district(
+                    doc, ("villages", i, "district"), village.district, all_names, "place_names.yaml"
+                )
             )
     return problems
 
@@ -121,7 +133,10 @@ def _check_place_names(kb: KnowledgeBase, doc: YamlFile, regions: YamlFile) -> l
     for i, row in enumerate(kb.regions.key_districts):
         if row.name not in listed:
             problems.append(
-                regions.problem(("key_districts", i, "name"), f"{row.name} is not listed in place_names.yaml; add it there")
+                regions.problem(
+                    ("key_districts", i, "name"),
+                    f"{row.name} is not listed in place_names.yaml; add it there",
+                )
             )
     surface: list[tuple[Loc, object]] = []
     for i, district in enumerate(kb.districts):
@@ -133,7 +148,9 @@ def _check_place_names(kb: KnowledgeBase, doc: YamlFile, regions: YamlFile) -> l
         surface += [(("districts", i, "aliases", j), alias) for j, alias in enumerate(district.aliases)]
     for loc, value, first in _duplicates(surface):
         problems.append(
-            doc.problem(loc, f"duplicate name {value} (also on line {doc.line(first)}); a name must mean one district")
+            doc.problem(
+                loc, f"duplicate name {value} (also on line {doc.line(first)}); a name must mean one district"
+            )
         )
     return problems
 
@@ -165,19 +182,29 @@ def _check_counts(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
         expected = stated.get(what)
         if expected is not None and expected != count:
             problems.append(
-                doc.problem(loc, f"{count} {label} listed, but 第二条 of the guideline says {expected}; restore the missing or remove the extra rows")
+                doc.problem(
+                    loc,
+                    f"{count} {label} listed, but 第二条 of the guideline says {expected}; restore the missing or remove the extra rows",
+                )
             )
     return problems
 
 
-def _read_news(kb: KnowledgeBase, doc: YamlFile, knowledge_dir: Path, problems: list[Problem]) -> dict[str, str]:
+def _read_news(
+    kb: KnowledgeBase, doc: YamlFile, knowledge_dir: Path, problems: list[Problem]
+) -> dict[str, str]:
     news: dict[str, str] = {}
     for name in kb.background.sources:
         path = knowledge_dir / NEWS_DIR / name
         try:
             news[name] = path.read_text(encoding="utf-8")
         except OSError:
-            problems.append(doc.problem(("sources", name), f"report {name} is not in knowledge/{NEWS_DIR}; add the file or remove this entry"))
+            problems.append(
+                doc.problem(
+                    ("sources", name),
+                    f"report {name} is not in knowledge/{NEWS_DIR}; add the file or remove this entry",
+                )
+            )
     return news
 
 
@@ -202,7 +229,11 @@ def _check_sources(kb: KnowledgeBase, model: BaseModel, doc: YamlFile, news: dic
                 doc.problem(
                     (*loc, "text"),
                     f"text is not found verbatim in {source}; copy it from the "
-                    + ("news report" if citation.kind is CitationKind.NEWS else "guideline (knowledge/guideline.yaml)")
+                    + (
+                        "news report"
+                        if citation.kind is CitationKind.NEWS
+                        else "guideline (knowledge/guideline.yaml)"
+                    )
                     + " or correct the source",
                 )
             )
@@ -211,7 +242,7 @@ def _check_sources(kb: KnowledgeBase, model: BaseModel, doc: YamlFile, news: dic
 
 def _check_ids(kb: KnowledgeBase, documents: dict[str, YamlFile]) -> list[Problem]:
     problems: list[Problem] = []
-    lists: list[tuple[str, str, list[schema.Path] | list[schema.ActivityGroup] | list[schema.Requirement]]] = [
+    lists: list[tuple[str, str, Sequence[schema.Path | schema.ActivityGroup | schema.Requirement]]] = [
         ("participation.yaml", "paths", kb.participation.paths),
         ("activities.yaml", "org_types", kb.activities.org_types),
         ("activities.yaml", "themes", kb.activities.themes),
@@ -221,16 +252,23 @@ def _check_ids(kb: KnowledgeBase, documents: dict[str, YamlFile]) -> list[Proble
     for file_name, field, records in lists:
         doc = documents[file_name]
         for loc, value, first in _duplicates(((field, i, "id"), r.id) for i, r in enumerate(records)):
-            problems.append(doc.problem(loc, f"duplicate id {value} (also on line {doc.line(first)}); ids must be unique"))
+            problems.append(
+                doc.problem(loc, f"duplicate id {value} (also on line {doc.line(first)}); ids must be unique")
+            )
     path_ids = {p.id for p in kb.participation.paths}
     doc = documents["participation.yaml"]
     for i, ident in enumerate(kb.participation.getting_started):
         if ident not in path_ids:
             problems.append(
-                doc.problem(("getting_started", i), f"{ident} is not the id of a path; use one of {', '.join(sorted(path_ids))}")
+                doc.problem(
+                    ("getting_started", i),
+                    f"{ident} is not the id of a path; use one of {', '.join(sorted(path_ids))}",
+                )
             )
     background = documents["background.yaml"]
     for i, item in enumerate(kb.background.items):
         if item.source not in kb.background.sources:
-            problems.append(background.problem(("items", i, "source"), f"{item.source} is not listed under `sources`"))
+            problems.append(
+                background.problem(("items", i, "source"), f"{item.source} is not listed under `sources`")
+            )
     return problems

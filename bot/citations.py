@@ -61,7 +61,9 @@ _NOTICE = re.compile(r"^印发通知(?:第([一二三四五六七八九十]+)点
 _ATTACHMENT = re.compile(r"^附件([1-9])(?: 序号(\d{1,3}))?$")
 _NEWS = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 
-CITATION_FORMS = "第五条, 第五条(九), 印发通知第一点, 附件1 序号3 or a news file name such as 000_1e745a1f9b73e742.txt"
+CITATION_FORMS = (
+    "第五条, 第五条(九), 印发通知第一点, 附件1 序号3 or a news file name such as 000_1e745a1f9b73e742.txt"
+)
 
 
 def parse_citation(raw: str) -> Citation:

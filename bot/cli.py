@@ -31,9 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     console = commands.add_parser("console", help="chat in the terminal (answers piped lines and exits)")
-    console.add_argument("--debug", action="store_true", help="also show intent, confidence, entities, runner-up")
+    console.add_argument(
+        "--debug", action="store_true", help="also show intent, confidence, entities, runner-up"
+    )
     commands.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    ask = commands.add_parser("ask", help="answer questions given as arguments, or one per line on stdin with -")
+    ask = commands.add_parser(
+        "ask", help="answer questions given as arguments, or one per line on stdin with -"
+    )
     ask.add_argument("questions", nargs="+", metavar="QUESTION", help="questions, or - to read stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     evaluate = commands.add_parser("eval", help="score a question set (format of tests/data/dev.yaml)")
@@ -155,5 +159,7 @@ def _build_knowledge(settings: Settings, *, check: bool, force: bool) -> int:
         if report.outcome in (Outcome.DRIFTED, Outcome.MISSING):
             status = EXIT_FAILED
     if status != EXIT_OK and not check:
-        print("Hand edits were kept. Run `bangfu build-knowledge --force` to replace them with the guideline's values.")
+        print(
+            "Hand edits were kept. Run `bangfu build-knowledge --force` to replace them with the guideline's values."
+        )
     return status

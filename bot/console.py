@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine, Understanding
-from bot.reply import Choice, Reply
 from bot.render_text import render_text
+from bot.reply import Choice, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,14 @@ def debug_lines(understanding: Understanding) -> str:
     lines = [f"[debug] intent={chosen} confidence={understanding.confidence:.2f}"]
     if best is not None:
         lines.append(f"[debug] best example: {best.example} (similarity {best.similarity:.1f})")
-    lines.append(f"[debug] entities={understanding.entities or '{}'} words={' '.join(understanding.analysis.words)}")
+    lines.append(
+        f"[debug] entities={understanding.entities or '{}'} words={' '.join(understanding.analysis.words)}"
+    )
     runner_up = understanding.runner_up
     if runner_up is not None:
-        lines.append(f"[debug] runner-up={runner_up.intent.name} score={runner_up.score:.1f} ({runner_up.example})")
+        lines.append(
+            f"[debug] runner-up={runner_up.intent.name} score={runner_up.score:.1f} ({runner_up.example})"
+        )
     return "\n".join(lines)
 
 

@@ -100,7 +100,9 @@ class Engine:
         self.analyzer = Analyzer(lexicon, gazetteer, segmenter)
         self.matcher = IntentMatcher(intents, self.analyzer)
         self.passages = PassageIndex(kb, segmenter, lexicon)
-        guideline_words = self.passages.vocabulary | {self.analyzer.lexicon.canonical(w) for w in self.passages.vocabulary}
+        guideline_words = self.passages.vocabulary | {
+            self.analyzer.lexicon.canonical(w) for w in self.passages.vocabulary
+        }
         self.analyzer.set_vocabulary(self.matcher.vocabulary | guideline_words, self.matcher.known_words)
 
     @classmethod
@@ -111,10 +113,13 @@ class Engine:
             DataError: A file is malformed or inconsistent (every problem, with file and line).
         """
         kb = load_knowledge(knowledge_dir)
-        documents, vocab = load_files(intents_dir, {"lexicon.yaml": LexiconFile, "entities.yaml": EntitiesFile})
+        documents, vocab = load_files(
+            intents_dir, {"lexicon.yaml": LexiconFile, "entities.yaml": EntitiesFile}
+        )
         lexicon_file = vocab["lexicon.yaml"]
         entities_file = vocab["entities.yaml"]
-        assert isinstance(lexicon_file, LexiconFile) and isinstance(entities_file, EntitiesFile)
+        assert isinstance(lexicon_file, LexiconFile)
+        assert isinstance(entities_file, EntitiesFile)
         check_entities(kb, entities_file, documents["entities.yaml"])
         intents = load_intents(intents_dir, frozenset(COMPOSERS))
         return cls(kb, intents, Lexicon.from_file(lexicon_file), entities_file)
@@ -131,7 +136,9 @@ class Engine:
         ranked = self.matcher.rank(analysis) if analysis.words else []
         slots = resolve_slots(self.kb, analysis)
         # A place, organization type or theme named in the question outweighs unknown words around it.
-        penalty = 0.0 if analysis.entity_types else UNKNOWN_WORD_PENALTY * self.analyzer.unknown_share(analysis)
+        penalty = (
+            0.0 if analysis.entity_types else UNKNOWN_WORD_PENALTY * self.analyzer.unknown_share(analysis)
+        )
         chosen: Intent | None = None
         score = ranked[0].score - penalty if ranked else 0.0
         for candidate in ranked:
@@ -189,7 +196,11 @@ class Engine:
         for other in others:
             if added >= MAX_SECONDARY_ANSWERS:
                 break
-            if other.intent is None or other.intent.answer in answered or other.confidence * 100 < SECONDARY_MIN_SCORE:
+            if (
+                other.intent is None
+                or other.intent.answer in answered
+                or other.confidence * 100 < SECONDARY_MIN_SCORE
+            ):
                 continue
             extra = COMPOSERS[other.intent.answer](Request(self.kb, other.slots, other.analysis))
             new = [section for section in extra.sections if section not in sections]
@@ -214,7 +225,9 @@ class Engine:
         """Answers one question (any text: it never raises on odd input)."""
         understanding = self.understand(question)
         logger.debug(
-            "question %r -> %s (%.2f)", question[:80], understanding.intent.name if understanding.intent else None,
+            "question %r -> %s (%.2f)",
+            question[:80],
+            understanding.intent.name if understanding.intent else None,
             understanding.confidence,
         )
         return self.reply_to(understanding)

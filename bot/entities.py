@@ -210,7 +210,8 @@ class Gazetteer:
             Mentions in order of position, without overlaps.
         """
         mentions = [
-            Mention(m.start(), m.end(), m.group(), _ordered(self._names[m.group()])) for m in self._pattern.finditer(text)
+            Mention(m.start(), m.end(), m.group(), _ordered(self._names[m.group()]))
+            for m in self._pattern.finditer(text)
         ]
         mentions += self._find_phones(text, mentions)
         mentions += self._find_by_sound(text, mentions)

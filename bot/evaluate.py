@@ -79,7 +79,9 @@ def load_cases(path: Path) -> list[Case]:
     """
     document = load_yaml(path, display_path(path))
     if not isinstance(document.data, list) or not document.data:
-        raise DataError([document.problem((), "a question set is a list of cases, each line `- {q: ..., all: [...]}`")])
+        raise DataError(
+            [document.problem((), "a question set is a list of cases, each line `- {q: ..., all: [...]}`")]
+        )
     try:
         return _CASES.validate_python(document.data)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ district of the row numbered one less.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.errors import BangfuError
@@ -148,17 +149,23 @@ def parse_guideline(text: str) -> ParsedGuideline:
     townships = _parse_townships(table2, {d.name for d in districts})
     villages = _parse_villages(table3)
     return ParsedGuideline(
+        title=notice.title,
+        addressees=notice.addressees,
+        issuers=notice.issuers,
+        sealed_by=notice.sealed_by,
+        date=notice.date,
+        notice_intro=notice.intro,
+        notice_points=notice.points,
+        preamble=notice.preamble,
         articles=articles,
         attachments=attachment_names,
         districts=districts,
         townships=townships,
         villages=villages,
-        **notice,
     )
 
 
-def _index_of(lines: list[str], predicate: object, what: str) -> int:
-    assert callable(predicate)
+def _index_of(lines: list[str], predicate: Callable[[str], bool], what: str) -> int:
     for index, line in enumerate(lines):
         if predicate(line):
             return index
@@ -172,41 +179,57 @@ def _split_once(text: str, marker: str) -> tuple[str, str]:
     return head, tail
 
 
-def _parse_notice(lines: list[str]) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Notice:
+    """What precedes the first article: the cover letter, the title and the preamble."""
+
+    title: str
+    addressees: str
+    issuers: tuple[str, ...]
+    sealed_by: str
+    date: str
+    intro: str
+    points: tuple[SourceItem, ...]
+    preamble: str
+
+
+def _parse_notice(lines: list[str]) -> _Notice:
     """Parses the cover letter (印发通知) and the guideline's title and preamble."""
     nonempty = [line for line in lines if line]
     points: list[SourceItem] = []
     date_line = next((i for i, line in enumerate(nonempty) if _DATE.search(line)), None)
     if date_line is None or date_line < 2:
         raise GuidelineFormatError("the cover letter has no issuing date such as 2020年5月14日")
-    for line in nonempty[1:date_line - 1]:
+    for line in nonempty[1 : date_line - 1]:
         match = _NOTICE_POINT.match(line)
         if match:
             number = parse_chinese_numeral(match.group(1))
             points.append(SourceItem(number, match.group(1), match.group(2)))
     if [p.number for p in points] != list(range(1, len(points) + 1)) or not points:
-        raise GuidelineFormatError("the cover letter's numbered points (一、二、…) are missing or out of order")
-    intro_lines = [line for line in nonempty[1:date_line - 1] if not _NOTICE_POINT.match(line)]
+        raise GuidelineFormatError(
+            "the cover letter's numbered points (一、二、…) are missing or out of order"
+        )
+    intro_lines = [line for line in nonempty[1 : date_line - 1] if not _NOTICE_POINT.match(line)]
     date_match = _DATE.search(nonempty[date_line])
     assert date_match is not None
     year, month, day = (int(part) for part in date_match.groups())
-    sealed_by = nonempty[date_line][: date_match.start()].strip().strip("()()")
+    sealed_by = nonempty[date_line][: date_match.start()].strip().removeprefix("(").removesuffix(")")
     title_lines = nonempty[date_line + 1 : date_line + 3]
     title_match = re.search(r"《(.+?)》", "".join(nonempty[1:date_line]))
     if not title_match:
         raise GuidelineFormatError("the cover letter does not name the guideline in 《》")
     if "".join(title_lines) != title_match.group(1):
         raise GuidelineFormatError(f"the title after the cover letter is not {title_match.group(1)!r}")
-    return {
-        "title": title_match.group(1),
-        "addressees": nonempty[0],
-        "issuers": tuple(nonempty[date_line - 1].split()),
-        "sealed_by": sealed_by,
-        "date": f"{year:04d}-{month:02d}-{day:02d}",
-        "notice_intro": "".join(intro_lines),
-        "notice_points": tuple(points),
-        "preamble": "".join(nonempty[date_line + 3 :]),
-    }
+    return _Notice(
+        title=title_match.group(1),
+        addressees=nonempty[0],
+        issuers=tuple(nonempty[date_line - 1].split()),
+        sealed_by=sealed_by,
+        date=f"{year:04d}-{month:02d}-{day:02d}",
+        intro="".join(intro_lines),
+        points=tuple(points),
+        preamble="".join(nonempty[date_line + 3 :]),
+    )
 
 
 def _parse_articles(lines: list[str]) -> tuple[tuple[SourceArticle, ...], tuple[str, ...]]:
@@ -280,9 +303,13 @@ def _parse_townships(table: str, district_names: set[str]) -> tuple[SourceTownsh
     townships: list[SourceTownship] = []
     for serial, row in _rows(cells[header_end:], "附件2"):
         if len(row) != 4 or not _PHONE.match(row[2]):
-            raise GuidelineFormatError(f"附件2 row {serial} is not `township | contact | phone | title`: {row}")
+            raise GuidelineFormatError(
+                f"附件2 row {serial} is not `township | contact | phone | title`: {row}"
+            )
         place = row[0]
-        district = next((d for d in sorted(district_names, key=len, reverse=True) if place.startswith(d)), None)
+        district = next(
+            (d for d in sorted(district_names, key=len, reverse=True) if place.startswith(d)), None
+        )
         if district is None:
             raise GuidelineFormatError(f"附件2 row {serial}: {place!r} does not start with a 附件1 district")
         townships.append(SourceTownship(serial, district, place[len(district) :], row[1], row[2], row[3]))
@@ -309,7 +336,9 @@ def _parse_villages(table: str) -> tuple[SourceVillage, ...]:
             raise GuidelineFormatError(f"附件3 row {serial} has no district")
         match = _TOWN_AND_VILLAGE.match(place)
         if not match:
-            raise GuidelineFormatError(f"附件3 row {serial}: {place!r} does not start with a town (镇/乡/街道)")
+            raise GuidelineFormatError(
+                f"附件3 row {serial}: {place!r} does not start with a town (镇/乡/街道)"
+            )
         villages.append(SourceVillage(serial, district, match.group(1), match.group(2)))
     return tuple(villages)
 

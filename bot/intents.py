@@ -125,7 +125,11 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
         for index, spec in enumerate(parsed.intents):
             loc = ("intents", index)
             if spec.name in first_seen:
-                problems.append(document.problem((*loc, "name"), f"duplicate intent {spec.name} (also in {first_seen[spec.name]})"))
+                problems.append(
+                    document.problem(
+                        (*loc, "name"), f"duplicate intent {spec.name} (also in {first_seen[spec.name]})"
+                    )
+                )
             first_seen.setdefault(spec.name, f"{document.display}:{document.line((*loc, 'name'))}")
             if spec.answer not in composers:
                 problems.append(
@@ -136,14 +140,20 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
                 )
             both = set(spec.entities.required) & set(spec.entities.optional)
             if both:
-                problems.append(document.problem((*loc, "entities"), f"{', '.join(sorted(both))} listed as both required and optional"))
+                problems.append(
+                    document.problem(
+                        (*loc, "entities"), f"{', '.join(sorted(both))} listed as both required and optional"
+                    )
+                )
             counts = Counter(spec.examples)
             for number, example in enumerate(spec.examples):
                 owner = example_owner.get(example)
                 if counts[example] > 1 or (owner is not None and owner != spec.name):
                     where = "twice in this intent" if counts[example] > 1 else f"also in intent {owner}"
                     problems.append(
-                        document.problem((*loc, "examples", number), f"example {example!r} appears {where}; keep it once")
+                        document.problem(
+                            (*loc, "examples", number), f"example {example!r} appears {where}; keep it once"
+                        )
                     )
                     counts[example] = 1
                 example_owner[example] = spec.name

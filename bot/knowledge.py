@@ -208,7 +208,12 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
     problems = check_knowledge(kb, documents, knowledge_dir)
     if problems:
         raise DataError(problems)
-    logger.debug("loaded %d districts, %d townships, %d villages", len(kb.districts), len(kb.townships), len(kb.villages))
+    logger.debug(
+        "loaded %d districts, %d townships, %d villages",
+        len(kb.districts),
+        len(kb.townships),
+        len(kb.villages),
+    )
     return kb
 
 
@@ -266,7 +271,9 @@ def _assemble(models: Mapping[str, Any]) -> KnowledgeBase:
     )
 
 
-def iter_models(value: Any, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
+def iter_models(
+    value: Any, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
     """Yields every record nested in ``value`` with its location, parents before children."""
     if isinstance(value, BaseModel):
         yield loc, value

@@ -110,8 +110,14 @@ class IntentMatcher:
         for index, intent in enumerate(self.intents):
             best = max(self._rows[index], key=blended.__getitem__)
             similarity = blended[best]
-            score = similarity + self._entity_adjustment(intent, present) + min(MAX_KEYWORD_BONUS, keyword_bonus[index])
-            candidates.append(Candidate(intent, max(0.0, min(100.0, score)), similarity, self._examples[best]))
+            score = (
+                similarity
+                + self._entity_adjustment(intent, present)
+                + min(MAX_KEYWORD_BONUS, keyword_bonus[index])
+            )
+            candidates.append(
+                Candidate(intent, max(0.0, min(100.0, score)), similarity, self._examples[best])
+            )
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
 

@@ -72,7 +72,9 @@ class PassageIndex:
         frequency: Counter[str] = Counter(word for p in passages for word in p.words)
         total = len(passages)
         self._idf = {
-            word: math.log(total / count) for word, count in frequency.items() if count <= MAX_DOCUMENT_SHARE * total
+            word: math.log(total / count)
+            for word, count in frequency.items()
+            if count <= MAX_DOCUMENT_SHARE * total
         }
 
     def _split(self, text: str, source: str) -> list[Passage]:

@@ -378,7 +378,7 @@ def _explain(error: Any, loc: tuple[str | int, ...], model: type[BaseModel]) -> 
         expected = error.get("ctx", {}).get("expected", "")
         return f"`{where}` is {value!r}; it must be one of {expected}"
     if kind == "string_type":
-        hint = " (put phone numbers in quotes: \"13594500668\")" if isinstance(value, int) else ""
+        hint = ' (put phone numbers in quotes: "13594500668")' if isinstance(value, int) else ""
         return f"`{where}` must be text, not {_describe(value)}{hint}"
     if kind == "string_too_short":
         return f"`{where}` is empty; write a value or remove the entry"
@@ -412,7 +412,8 @@ def _known_fields(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[st
     for part in loc:
         if isinstance(part, int):
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
+        fields = current.model_fields if isinstance(current, type) and issubclass(current, BaseModel) else {}
+        field = fields.get(part)
         if field is None:
             return []
         current = _inner_model(field.annotation)

@@ -118,7 +118,9 @@ def _index(
             line = key_node.start_mark.line + 1
             if key in seen:
                 problems.append(
-                    Problem(display, line, f"duplicate key `{key}` (first on line {seen[key]}); keep one of them")
+                    Problem(
+                        display, line, f"duplicate key `{key}` (first on line {seen[key]}); keep one of them"
+                    )
                 )
                 continue
             seen[key] = line

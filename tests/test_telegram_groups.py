@@ -1,0 +1,377 @@
+"""Groups: silence unless addressed, /settings for admins, auto mode, joining, migration."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.engine import Engine
+from bot.evaluate import load_cases
+from bot.settings import PROJECT_ROOT
+from bot.telegram import texts
+from bot.telegram.groups import AUTO_MIN_CONFIDENCE, auto_answerable, strip_mention
+from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.store import GroupMode
+from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
+from tests.telegram_support import Driver, offline_bot
+
+CHATTER = [
+    line.strip()
+    for line in (PROJECT_ROOT / "tests" / "fixtures" / "group_chatter.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
+SMALL_TALK_TAGS = {"greeting", "thanks", "help"}
+IN_SCOPE = [
+    case.q
+    for case in load_cases(PROJECT_ROOT / "tests" / "data" / "dev.yaml")
+    if not case.oos and not case.decline and case.tag not in SMALL_TALK_TAGS
+]
+# Auto mode must still answer most in-scope questions, or it is no better than addressed mode.
+MIN_AUTO_RECALL = 0.80
+
+# --- deciding what to answer ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("@bangfu_test_bot 万州区扶贫办电话", "万州区扶贫办电话"),
+        ("@Bangfu_Test_Bot,万州区扶贫办电话?", "万州区扶贫办电话?"),
+        ("万州区扶贫办电话 @bangfu_test_bot", "万州区扶贫办电话"),
+        ("请问 @bangfu_test_bot 万州区扶贫办电话", "请问   万州区扶贫办电话"),
+        ("@bangfu_test_bot:城口县", "城口县"),
+        ("@bangfu_test_bot", ""),
+        ("@bangfu_test_botx 万州", "@bangfu_test_botx 万州"),
+    ],
+)
+def test_strip_mention(text: str, question: str) -> None:
+    assert strip_mention(text, "bangfu_test_bot") == question
+
+
+def test_auto_mode_threshold_separates_questions_from_chatter(engine: Engine) -> None:
+    answered_chatter = [t for t in CHATTER if auto_answerable(engine.understand(t), t)]
+    assert answered_chatter == []
+    answered = [q for q in IN_SCOPE if auto_answerable(engine.understand(q), q)]
+    assert len(answered) / len(IN_SCOPE) >= MIN_AUTO_RECALL, f"{len(answered)}/{len(IN_SCOPE)}"
+    assert len(CHATTER) >= 60
+    assert len(IN_SCOPE) >= 200
+
+
+def test_small_talk_is_never_auto_answered(engine: Engine) -> None:
+    for text in ("您好", "谢谢", "帮助", "在吗", "早上好!"):
+        understanding = engine.understand(text)
+        assert not auto_answerable(understanding, text)
+    assert AUTO_MIN_CONFIDENCE > 0.5
+
+
+# --- through the bot ------------------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture
+async def bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Driver]:
+    fake_api.can_read_all_group_messages = True  # privacy mode off: the bot sees chatter, and must ignore it
+    async with offline_bot(fake_api, engine, tmp_path) as driver:
+        yield driver
+
+
+@pytest.fixture
+def member(fake_api: FakeBotApi) -> FakeUser:
+    return fake_api.user(4001, "志愿者小张")
+
+
+@pytest.fixture
+def admin(fake_api: FakeBotApi) -> FakeUser:
+    return fake_api.user(4002, "群主老李")
+
+
+@pytest.fixture
+def group(fake_api: FakeBotApi, admin: FakeUser) -> FakeChat:
+    chat = fake_api.group(-100800, "重庆志愿者", supergroup=True)
+    fake_api.set_admins(chat, {admin.id: "creator"})
+    return chat
+
+
+@pytest.fixture(autouse=True)
+def no_failed_calls(fake_api: FakeBotApi) -> object:
+    yield None
+    assert [c.summary() for c in fake_api.failed_calls()] == []
+
+
+async def said(bot: Driver, chat: FakeChat) -> list[str]:
+    await bot.flush()
+    return [m.text or "" for m in bot.api.sent_messages(chat)]
+
+
+@pytest.mark.asyncio
+async def test_chatter_gets_silence(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+    for line in [*CHATTER, "万州区扶贫办的联系电话", "您好", "/help@some_other_bot"]:
+        bot.api.send_text(group, member, line)
+    bot.api.send_sticker(group, member)
+    bot.api.send_photo(group, member, caption="@bangfu_test_bot 万州区扶贫办电话")
+    assert await said(bot, group) == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "text",
+    ["@bangfu_test_bot 万州区扶贫办电话", "万州区扶贫办电话@bangfu_test_bot", "@BANGFU_TEST_BOT 万州扶贫办"],
+)
+async def test_a_mention_is_answered_as_a_reply(
+    bot: Driver, group: FakeChat, member: FakeUser, text: str
+) -> None:
+    question = bot.api.send_text(group, member, text)
+    [answer] = await said(bot, group)
+    assert "023-58569600" in answer
+    [message] = bot.api.sent_messages(group)
+    assert message.reply_to is question
+
+
+@pytest.mark.asyncio
+async def test_a_bare_mention_gets_help(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, "@bangfu_test_bot")
+    [answer] = await said(bot, group)
+    assert "@bangfu_test_bot" in answer
+    assert "/regions" in answer
+
+
+@pytest.mark.asyncio
+async def test_a_reply_to_the_bot_is_answered(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, "@bangfu_test_bot 万州区扶贫办电话")
+    await bot.flush()
+    [bot_message] = bot.api.sent_messages(group)
+    follow_up = bot.api.send_text(group, member, "那城口县呢?城口县扶贫办电话", reply_to=bot_message)
+    answers = await said(bot, group)
+    assert "023-59221209" in answers[-1]
+    assert bot.api.sent_messages(group)[-1].reply_to is follow_up
+    # A reply to someone else is chatter.
+    bystander = bot.api.user(4999, "路人")
+    bot.api.send_text(group, bystander, "城口县扶贫办电话", reply_to=follow_up)
+    assert len(await said(bot, group)) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_mention_in_a_forum_topic_is_answered_in_that_topic(bot: Driver, member: FakeUser) -> None:
+    api = bot.api
+    forum = api.group(-100900, "志愿者论坛", forum=True)
+    api.add_topic(forum, 77, "万州活动")
+    api.add_topic(forum, 88, "闲聊")
+    api.send_text(forum, member, "今天天气不错", thread_id=88)
+    question = api.send_text(forum, member, "@bangfu_test_bot 万州区扶贫办电话", thread_id=77)
+    [answer] = await said(bot, forum)
+    [message] = api.sent_messages(forum)
+    assert "023-58569600" in answer
+    assert message.thread_id == 77
+    assert message.reply_to is question
+
+
+@pytest.mark.asyncio
+async def test_commands_in_groups(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, "/help@bangfu_test_bot")
+    bot.api.send_text(group, member, "/report")
+    answers = await said(bot, group)
+    assert "@bangfu_test_bot" in answers[0]
+    assert "按季度" in answers[1]
+
+
+@pytest.mark.asyncio
+async def test_messages_from_bots_and_channels_are_ignored(bot: Driver, group: FakeChat) -> None:
+    api = bot.api
+    other_bot = FakeUser(id=555, first_name="别的机器人", username="other_bot", is_bot=True)
+    api.enqueue_update(
+        "message",
+        {
+            "message_id": 500,
+            "date": 0,
+            "chat": group.to_api(),
+            "from": other_bot.to_api(),
+            "text": "@bangfu_test_bot 万州区扶贫办电话",
+            "entities": [{"type": "mention", "offset": 0, "length": 16}],
+        },
+    )
+    api.enqueue_update(
+        "message",
+        {
+            "message_id": 501,
+            "date": 0,
+            "chat": group.to_api(),
+            "sender_chat": {"id": -100111, "type": "channel", "title": "频道"},
+            "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+            "is_automatic_forward": True,
+            "text": "@bangfu_test_bot 万州区扶贫办电话",
+            "entities": [{"type": "mention", "offset": 0, "length": 16}],
+        },
+    )
+    assert await said(bot, group) == []
+
+
+# --- /settings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_settings_refused_to_non_admins(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, "/settings")
+    assert await said(bot, group) == [texts.SETTINGS_NOT_ADMIN]
+    assert bot.api.calls("getChatMember")
+
+
+@pytest.mark.asyncio
+async def test_settings_in_a_private_chat(bot: Driver, member: FakeUser) -> None:
+    chat = bot.api.private_chat(member)
+    bot.api.send_text(chat, member, "/settings")
+    assert await said(bot, chat) == [texts.SETTINGS_ONLY_IN_GROUPS]
+
+
+def mode_of(bot: Driver, chat: FakeChat) -> GroupMode:
+    services = bot.application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services.store.group_mode(chat.id)
+
+
+@pytest.mark.asyncio
+async def test_an_admin_switches_to_auto_and_only_confident_questions_are_answered(
+    bot: Driver, group: FakeChat, member: FakeUser, admin: FakeUser
+) -> None:
+    api = bot.api
+    api.send_text(group, admin, "/settings")
+    [panel_text] = await said(bot, group)
+    assert texts.MODE_NAMES["addressed"] in panel_text
+    panel = api.sent_messages(group)[-1]
+    # A member pressing the admin's buttons is refused, with an alert, and nothing changes.
+    query = api.press_button(panel, member, "s:auto")
+    await bot.flush()
+    refusal = api.callback_answer(query)
+    assert refusal is not None
+    assert refusal.text == texts.SETTINGS_NOT_ADMIN
+    assert refusal.show_alert
+    assert mode_of(bot, group) is GroupMode.ADDRESSED
+    api.press_button(panel, admin, "s:auto")
+    await bot.flush()
+    assert mode_of(bot, group) is GroupMode.AUTO
+    edited = api.message(group, panel.message_id)
+    assert edited.button_texts[1] == texts.MODE_SELECTED.format(name=texts.MODE_NAMES["auto"])
+    assert texts.SETTINGS_PRIVACY_NOTE not in (edited.text or "")  # privacy mode is off in this test
+    before = len(api.sent_messages(group))
+    question = api.send_text(group, member, "万州区扶贫办的联系电话")
+    for line in CHATTER[:30]:
+        api.send_text(group, member, line)
+    answers = (await said(bot, group))[before:]
+    assert len(answers) == 1
+    assert "023-58569600" in answers[0]
+    assert api.sent_messages(group)[-1].reply_to is question
+
+
+@pytest.mark.asyncio
+async def test_an_anonymous_admin_may_change_settings(bot: Driver, group: FakeChat) -> None:
+    bot.api.enqueue_update(
+        "message",
+        {
+            "message_id": 600,
+            "date": 0,
+            "chat": group.to_api(),
+            "sender_chat": group.to_api(),
+            "from": {
+                "id": 1087968824,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            },
+            "text": "/settings",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 9}],
+        },
+    )
+    [panel] = await said(bot, group)
+    assert panel.startswith(texts.SETTINGS_PROMPT.split("{")[0])
+
+
+@pytest.mark.asyncio
+async def test_with_privacy_mode_on_auto_mode_explains_what_it_needs(
+    fake_api: FakeBotApi, engine: Engine, tmp_path: Path, group: FakeChat, admin: FakeUser
+) -> None:
+    async with offline_bot(fake_api, engine, tmp_path) as driver:  # privacy mode on (the default)
+        fake_api.send_text(group, admin, "/settings")
+        await driver.flush()
+        panel = fake_api.sent_messages(group)[-1]
+        fake_api.press_button(panel, admin, "s:auto")
+        await driver.flush()
+        assert texts.SETTINGS_PRIVACY_NOTE in (fake_api.message(group, panel.message_id).text or "")
+
+
+# --- joining and migrating ------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_added_to_a_group_the_bot_introduces_itself_once(bot: Driver, admin: FakeUser) -> None:
+    api = bot.api
+    chat = api.group(-42, "新群", bot_status="left")
+    api.add_bot_to_group(chat, admin)
+    [intro] = await said(bot, chat)
+    assert "@bangfu_test_bot" in intro
+    assert "/settings" in intro
+    api.remove_bot_from_group(chat, admin)
+    api.add_bot_to_group(chat, admin, as_admin=True)
+    await bot.flush()
+    assert len(api.sent_messages(chat)) == 2  # removed: silence; added again: introduced again
+
+
+@pytest.mark.asyncio
+async def test_promotion_is_not_a_new_arrival(bot: Driver, admin: FakeUser) -> None:
+    api = bot.api
+    chat = api.group(-43, "老群", supergroup=True)
+    member = {"user": api.bot_user.to_api(), "status": "member"}
+    promoted = {
+        "user": api.bot_user.to_api(),
+        "status": "administrator",
+        **dict.fromkeys(
+            [
+                "can_be_edited",
+                "is_anonymous",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ],
+            False,
+        ),
+    }
+    api.enqueue_update(
+        "my_chat_member",
+        {
+            "chat": chat.to_api(),
+            "from": admin.to_api(),
+            "date": 0,
+            "old_chat_member": member,
+            "new_chat_member": promoted,
+        },
+    )
+    assert await said(bot, chat) == []
+
+
+@pytest.mark.asyncio
+async def test_settings_follow_a_migration_to_a_supergroup(
+    bot: Driver, admin: FakeUser, member: FakeUser
+) -> None:
+    api = bot.api
+    basic = api.group(-501, "小群")
+    api.set_admins(basic, {admin.id: "creator"})
+    api.send_text(basic, admin, "/settings")
+    await bot.flush()
+    api.press_button(api.sent_messages(basic)[-1], admin, "s:auto")
+    await bot.flush()
+    assert mode_of(bot, basic) is GroupMode.AUTO
+    supergroup = api.migrate_to_supergroup(basic, -100501)
+    await bot.flush()
+    assert mode_of(bot, supergroup) is GroupMode.AUTO
+    assert mode_of(bot, basic) is GroupMode.ADDRESSED
+    api.send_text(supergroup, member, "万州区扶贫办的联系电话")
+    assert "023-58569600" in (await said(bot, supergroup))[-1]

@@ -1,0 +1,183 @@
+"""/plan: organization type → district → optional theme → one plan; /cancel; hints for stray messages."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.engine import Engine
+from bot.telegram import plan, texts
+from bot.telegram.districts import DistrictDirectory
+from bot.telegram.render import MAX_CALLBACK_DATA_BYTES, callback_data
+from bot.telegram.services import Services
+from bot.telegram.store import Store
+from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser, StoredMessage
+from tests.telegram_support import Driver, offline_bot, phones
+
+
+@pytest.fixture
+def deps(engine: Engine, tmp_path: Path) -> Iterator[Services]:
+    store = Store.open(tmp_path / "store.sqlite3")
+    yield Services(engine, store, DistrictDirectory.build(engine.kb))
+    store.close()
+
+
+def test_every_plan_button_fits_in_64_bytes(deps: Services) -> None:
+    kb = deps.kb
+    themes = [t.id for t in kb.activities.themes] + [plan.NO_THEME]
+    for org, district, theme in itertools.product(kb.activities.org_types, kb.key_districts, themes):
+        data = callback_data(plan.PLAN, "t", org.id, deps.districts.slug(district), theme)
+        assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES
+    step = plan.theme_step(deps, kb.activities.org_types[0], "wanzhou")
+    assert step is not None
+    assert [b.label for row in step.keyboard for b in row][-1] == texts.PLAN_SKIP
+
+
+def test_the_district_step_offers_the_18_key_districts(deps: Services) -> None:
+    step = plan.district_step(deps, deps.kb.activities.org_types[0])
+    assert [b.label for row in step.keyboard for b in row] == [d.name for d in deps.kb.key_districts]
+
+
+@pytest_asyncio.fixture
+async def bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Driver]:
+    async with offline_bot(fake_api, engine, tmp_path) as driver:
+        yield driver
+
+
+@pytest.fixture
+def user(fake_api: FakeBotApi) -> FakeUser:
+    return fake_api.user(3001, "王老师")
+
+
+@pytest.fixture
+def chat(fake_api: FakeBotApi, user: FakeUser) -> FakeChat:
+    return fake_api.private_chat(user)
+
+
+async def press(bot: Driver, message: StoredMessage, user: FakeUser, label: str) -> StoredMessage:
+    bot.api.press_button(message, user, button_text=label)
+    await bot.flush()
+    return bot.api.message(message.chat, message.message_id)
+
+
+async def plan_until_theme(
+    bot: Driver, chat: FakeChat, user: FakeUser, org: str, district: str
+) -> StoredMessage:
+    bot.api.send_text(chat, user, "/plan")
+    await bot.flush()
+    step = bot.api.sent_messages(chat)[-1]
+    assert step.text == texts.PLAN_STEP_ORG
+    step = await press(bot, step, user, org)
+    assert step.text == texts.PLAN_STEP_DISTRICT.format(org=org)
+    return await press(bot, step, user, district)
+
+
+@pytest.mark.asyncio
+async def test_a_whole_plan_with_a_theme(bot: Driver, chat: FakeChat, user: FakeUser, engine: Engine) -> None:
+    step = await plan_until_theme(bot, chat, user, "志愿服务类社会组织和社会工作服务机构", "彭水县")
+    assert step.text is not None
+    assert step.text.startswith("组织类型:志愿服务类")
+    assert "彭水县(彭水苗族土家族自治县)" in step.text
+    done = await press(bot, step, user, "就业帮扶")
+    assert done.text == texts.PLAN_SUMMARY.format(
+        org="志愿服务类社会组织和社会工作服务机构", district="彭水县(彭水苗族土家族自治县)", theme="就业帮扶"
+    )
+    assert done.buttons == []
+    plan_text = "\n".join(m.text or "" for m in bot.api.sent_messages(chat)[1:])
+    kb = engine.kb
+    pengshui = kb.district("彭水县")
+    assert {pengshui.phone, *(t.phone for t in pengshui.townships)} <= phones(plan_text)
+    for heading in ("一、联系谁", "二、做什么", "三、重点帮扶谁", "四、报送什么、何时报送", "五、安全保障"):
+        assert heading in plan_text
+    assert "关于就业帮扶" in plan_text
+    assert "扶贫志愿者行动" in plan_text
+    assert "建档立卡" in plan_text
+    assert "按季度" in plan_text
+    assert plan_text.count("来源:") >= 8
+    assert not bot.api.failed_calls()
+
+
+@pytest.mark.asyncio
+async def test_skipping_the_theme(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
+    step = await plan_until_theme(bot, chat, user, "医疗卫生类社会组织", "万州区")
+    done = await press(bot, step, user, texts.PLAN_SKIP)
+    assert done.text is not None
+    assert f"主题:{texts.PLAN_NO_THEME}" in done.text
+    plan_text = bot.api.sent_messages(chat)[-1].text or ""
+    assert "023-58569600" in plan_text
+    assert "义诊" in plan_text
+    assert "关于" not in plan_text
+
+
+@pytest.mark.asyncio
+async def test_a_stray_message_gets_a_hint_and_cancel_ends_the_plan(
+    bot: Driver, chat: FakeChat, user: FakeUser
+) -> None:
+    await plan_until_theme(bot, chat, user, "医疗卫生类社会组织", "万州区")
+    api = bot.api
+    api.send_text(chat, user, "万州区扶贫办电话")
+    api.send_sticker(chat, user)
+    await bot.flush()
+    assert [m.text for m in api.sent_messages(chat)[-2:]] == [texts.PLAN_HINT, texts.PLAN_HINT]
+    api.send_text(chat, user, "/help")  # other commands still work in the middle
+    await bot.flush()
+    assert "/regions" in (api.sent_messages(chat)[-1].text or "")
+    api.send_text(chat, user, "/cancel")
+    await bot.flush()
+    assert api.sent_messages(chat)[-1].text == texts.PLAN_CANCELLED
+    api.send_text(chat, user, "万州区扶贫办电话")
+    await bot.flush()
+    assert "023-58569600" in (api.sent_messages(chat)[-1].text or "")
+    api.send_text(chat, user, "/cancel")
+    await bot.flush()
+    assert api.sent_messages(chat)[-1].text == texts.NOTHING_TO_CANCEL
+
+
+@pytest.mark.asyncio
+async def test_an_abandoned_plan_stops_holding_up_questions(
+    bot: Driver, chat: FakeChat, user: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await plan_until_theme(bot, chat, user, "医疗卫生类社会组织", "万州区")
+    monkeypatch.setattr(plan, "PLAN_IDLE_SECONDS", -1.0)
+    bot.api.send_text(chat, user, "城口扶贫办电话")
+    await bot.flush()
+    assert "023-59221209" in (bot.api.sent_messages(chat)[-1].text or "")
+
+
+@pytest.mark.asyncio
+async def test_buttons_of_an_earlier_step_still_work(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
+    bot.api.send_text(chat, user, "/plan")
+    await bot.flush()
+    first = bot.api.sent_messages(chat)[-1]
+    saved = dict(first.reply_markup or {})
+    await press(bot, first, user, "慈善组织和基金会")
+    # The old keyboard (e.g. in another client's cache) carries its own state: pressing it works.
+    first.reply_markup = saved
+    again = await press(bot, first, user, "教育培训类社会组织")
+    assert again.text == texts.PLAN_STEP_DISTRICT.format(org="教育培训类社会组织")
+
+
+@pytest.mark.asyncio
+async def test_two_users_plan_in_one_group_without_mixing(bot: Driver) -> None:
+    api = bot.api
+    group = api.group(-100700, "志愿者群", supergroup=True)
+    alice, bob = api.user(3101, "阿丽"), api.user(3102, "阿博")
+    api.send_text(group, alice, "/plan")
+    api.send_text(group, bob, "/plan@bangfu_test_bot")
+    await bot.flush()
+    first, second = api.sent_messages(group)
+    assert first.reply_to is not None
+    assert first.reply_to.sender == alice
+    a = await press(bot, first, alice, "行业协会商会")
+    b = await press(bot, second, bob, "心理咨询辅导类社会组织")
+    assert a.text == texts.PLAN_STEP_DISTRICT.format(org="行业协会商会")
+    assert b.text == texts.PLAN_STEP_DISTRICT.format(org="心理咨询辅导类社会组织")
+    # In a group a message to the bot is a question, even in the middle of a plan.
+    api.send_text(group, alice, "@bangfu_test_bot 忠县扶贫办电话")
+    await bot.flush()
+    assert "023-54453819" in (api.sent_messages(group)[-1].text or "")
+    assert not api.failed_calls()
