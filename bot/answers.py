@@ -243,12 +243,15 @@ def _village_section(kb: KnowledgeBase, district: District) -> Section | None:
     return Section(f"{district.name}定点攻坚村({len(lines)}个)", lines, kb.cite(ATTACHMENT_3), bullet=True)
 
 
-def _district_suggestions(district: District) -> list[Choice]:
+def _district_suggestions(district: District, *, shown: frozenset[str] = frozenset()) -> list[Choice]:
+    """Follow-ups about a district, leaving out what the answer already shows ("phone", "townships", "villages")."""
     short = district.short or district.name
     choices = []
-    if district.townships:
+    if district.phone and "phone" not in shown:
+        choices.append(_ask(f"{short}扶贫办电话"))
+    if district.townships and "townships" not in shown:
         choices.append(_ask(f"{short}的深度贫困乡镇联系人"))
-    if district.villages:
+    if district.villages and "villages" not in shown:
         choices.append(_ask(f"{short}有哪些定点攻坚村"))
     return choices
 
@@ -319,7 +322,7 @@ def district_contact(request: Request) -> Reply:
         townships = _township_section(kb, district)
         if townships:
             sections.append(townships)
-        suggestions += _district_suggestions(district)
+        suggestions += _district_suggestions(district, shown=frozenset({"phone", "townships"}))
     return _answer(*sections, suggestions=suggestions)
 
 
@@ -475,7 +478,12 @@ def townships_in_district(request: Request) -> Reply:
             )
             if district.phone:
                 sections.append(district_contact_section(kb, district))
-    return _answer(*sections, suggestions=[c for d in districts for c in _district_suggestions(d)][:3])
+    return _answer(
+        *sections,
+        suggestions=[c for d in districts for c in _district_suggestions(d, shown=frozenset({"townships"}))][
+            :3
+        ],
+    )
 
 
 @composer("township_list")
@@ -559,7 +567,12 @@ def villages_in_district(request: Request) -> Reply:
             sections.append(
                 Section(None, (f"{district.name}扶贫办联系电话:{district.phone}",), kb.cite(ATTACHMENT_1))
             )
-    return _answer(*sections, suggestions=[c for d in districts for c in _district_suggestions(d)][:3])
+    return _answer(
+        *sections,
+        suggestions=[
+            c for d in districts for c in _district_suggestions(d, shown=frozenset({"phone", "villages"}))
+        ][:3],
+    )
 
 
 @composer("village_list")
@@ -749,7 +762,11 @@ def org_in_district(request: Request) -> Reply:
         sections.append(
             Section(None, ("如您告诉我组织类型(如医疗卫生类、教育培训类),我可以列出指引推荐的活动。",))
         )
-    suggestions = [*[c for d in districts for c in _district_suggestions(d)][:2], _ask("参与后要报送什么")]
+    shown = frozenset({"phone", "townships"})
+    suggestions = [
+        *[c for d in districts for c in _district_suggestions(d, shown=shown)][:2],
+        _ask("参与后要报送什么"),
+    ]
     return _answer(*sections, suggestions=suggestions)
 
 
@@ -791,8 +808,16 @@ def participation_paths(request: Request) -> Reply:
     lines = tuple(f"{path.label}:{path.text}" for path in kb.participation.paths)
     return _answer(
         Section("社会组织参与脱贫攻坚的主要工作路径", lines, kb.cite("第五条"), bullet=True),
+        *_mentioned_activities(request),
         suggestions=[_ask("从哪里开始"), _ask("各区县扶贫办电话"), _ask("怎么注册中国社会扶贫网")],
     )
+
+
+def _mentioned_activities(request: Request) -> list[Section]:
+    """The activities of the organization types and themes a question mentions, for general answers."""
+    kb, slots = request.kb, request.slots
+    sections = [activities_section(kb, group) for group in slots.org_types]
+    return sections + [activities_section(kb, theme, f"关于{theme.name}") for theme in slots.themes]
 
 
 @composer("getting_started")
@@ -804,6 +829,7 @@ def getting_started(request: Request) -> Reply:
     lines = tuple(f"第{i}步 {step.label}:{step.text}" for i, step in enumerate(steps, 1))
     return _answer(
         Section("建议按以下步骤开始", lines, _sources(kb, steps)),
+        *_mentioned_activities(request),
         suggestions=[_ask("各区县扶贫办电话"), _ask("重点对象包括哪些人"), _ask("我们能开展哪些帮扶活动")],
     )
 

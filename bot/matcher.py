@@ -10,6 +10,7 @@ required entity the question lacks costs points, as does an entity the intent ca
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,11 +28,11 @@ MISSING_REQUIRED_PENALTY = 18.0
 UNUSED_ENTITY_PENALTY = 6.0
 # Points gained for each required or optional entity type that is mentioned.
 USED_ENTITY_BONUS = 3.0
-# A word that only one intent's examples use (保险, 冠名, 三聚焦) is strong evidence for it even when the
-# rest of the question is unlike any example. Each question word found in an intent's examples adds this
-# many points divided by the number of intents using the word, up to the cap.
-KEYWORD_POINTS = 8.0
-MAX_KEYWORD_BONUS = 16.0
+# Fuzzy similarity weighs every word alike, so common words (社会组织, 活动, 哪些) can outvote the one that
+# matters (保险, 冠名, 三聚焦). Coverage corrects this: the share of the question's words, weighted by how
+# few intents use each word (inverse document frequency over intents), that appear in an intent's
+# examples. An intent covering the whole question gains this many points. Chosen on the development set.
+COVERAGE_POINTS = 10.0
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Candidate:
 
     Attributes:
         intent: The intent.
-        score: Adjusted score, 0–100.
+        score: Adjusted score, about 0–100 (bonuses may take it past 100; it is not clipped so ties stay rare).
         similarity: Similarity of the best example before entity adjustments, 0–100.
         example: The best-matching example, as written in the intents file.
     """
@@ -86,6 +87,9 @@ class IntentMatcher:
                 if not word.isupper():  # placeholders are weighed by the entity adjustment instead
                     users.setdefault(word, set()).add(owner)
         self._word_intents = {word: frozenset(owners) for word, owners in users.items()}
+        count = len(self.intents)
+        self._idf = {word: math.log(1 + count / len(owners)) for word, owners in users.items()}
+        self._max_idf = math.log(1 + count)
         self._rows: list[list[int]] = [[] for _ in self.intents]
         for row, owner in enumerate(self._owner):
             self._rows[owner].append(row)
@@ -101,23 +105,20 @@ class IntentMatcher:
             for _, score, row in process.extract(query, self._example_words, scorer=scorer, limit=None):
                 blended[row] += weight * score
         present = analysis.entity_types
-        keyword_bonus = [0.0] * len(self.intents)
-        for word in set(analysis.words):
-            owners = self._word_intents.get(word, frozenset())
-            for owner in owners:
-                keyword_bonus[owner] += KEYWORD_POINTS / len(owners)
+        coverage = [0.0] * len(self.intents)
+        words = {w for w in analysis.words if not w.isupper()}
+        known = [w for w in words if w in self._idf]
+        # A word no example uses weighs as much as the rarest: it is unexplained by every intent.
+        mass = sum(self._idf.get(w, self._max_idf) for w in words)
+        for word in known:
+            for owner in self._word_intents[word]:
+                coverage[owner] += self._idf[word] / mass
         candidates = []
         for index, intent in enumerate(self.intents):
             best = max(self._rows[index], key=blended.__getitem__)
             similarity = blended[best]
-            score = (
-                similarity
-                + self._entity_adjustment(intent, present)
-                + min(MAX_KEYWORD_BONUS, keyword_bonus[index])
-            )
-            candidates.append(
-                Candidate(intent, max(0.0, min(100.0, score)), similarity, self._examples[best])
-            )
+            score = similarity + self._entity_adjustment(intent, present) + COVERAGE_POINTS * coverage[index]
+            candidates.append(Candidate(intent, max(0.0, score), similarity, self._examples[best]))
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
 
