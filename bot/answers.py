@@ -334,9 +334,7 @@ def district_reply(kb: KnowledgeBase, district: District) -> Reply:
             sections.append(extra)
     return _answer(
         *sections,
-        suggestions=[
-            _ask(f"{district.short or district.name}适合开展哪些帮扶活动", "我们能开展哪些帮扶活动")
-        ],
+        suggestions=[_ask("我们能开展哪些帮扶活动"), _ask("参与后要报送什么")],
     )
 
 
@@ -375,13 +373,16 @@ def tier_list(request: Request) -> Reply:
     """The key districts of one tier, or of both."""
     kb = request.kb
     tiers = request.slots.tiers or ("国家级", "市级")
+    with_phones = request.analysis is not None and "电话" in request.analysis.words
     sections = []
     for tier in tiers:
         districts = kb.districts_of_tier(tier)
-        names = "、".join(d.name for d in districts)
-        sections.append(
-            Section(f"{len(districts)}个{tier}扶贫开发工作重点区县", (names,), kb.cite(ATTACHMENT_1))
-        )
+        title = f"{len(districts)}个{tier}扶贫开发工作重点区县"
+        if with_phones:
+            lines = tuple(f"{d.name}:{d.phone}" for d in districts)
+            sections.append(Section(f"{title}扶贫办电话", lines, kb.cite(ATTACHMENT_1), bullet=True))
+        else:
+            sections.append(Section(title, ("、".join(d.name for d in districts),), kb.cite(ATTACHMENT_1)))
     return _answer(*sections, suggestions=[_ask("各区县扶贫办电话"), _ask("深度贫困乡镇有哪些")])
 
 

@@ -78,7 +78,8 @@ def parse_citation(raw: str) -> Citation:
     Raises:
         ValueError: ``raw`` is in none of the known forms.
     """
-    text = raw.strip().replace("(", "(").replace(")", ")")
+    # Written as escapes: tools that NFKC-normalize text silently turn literal full-width brackets into ASCII.
+    text = raw.strip().replace("\uff08", "(").replace("\uff09", ")")
     if match := _ARTICLE.match(text):
         item = parse_chinese_numeral(match.group(2)) if match.group(2) else 0
         return Citation(text, CitationKind.ARTICLE, parse_chinese_numeral(match.group(1)), item)

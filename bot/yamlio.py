@@ -80,7 +80,7 @@ def parse_yaml(text: str, display: str) -> YamlFile:
             raise DataError([Problem(display, 0, "the file is empty; it needs at least `version: 1`")])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise DataError([_syntax_problem(display, exc)]) from None
+        raise DataError([_syntax_problem(display, exc, text)]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(display, 0, f"YAML error: {exc}")]) from None
     finally:
@@ -93,15 +93,22 @@ def parse_yaml(text: str, display: str) -> YamlFile:
     return YamlFile(display, data, lines)
 
 
-def _syntax_problem(display: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(display: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark is not None else 0
     what = " ".join(part for part in (exc.context, exc.problem) if part)
     hint = "check the indentation (spaces, not tabs) and the quoting on this line and the one above"
-    if "found character '\\t'" in what:
-        hint = "replace the tab with spaces"
+    unclosed = "quoted scalar" in (exc.context or "") and "end of stream" in (exc.problem or "")
+    if unclosed and exc.context_mark is not None:
+        mark = exc.context_mark  # the quote that is never closed, not the end of the file
+        hint = "close the quote that opens on this line"
+    elif mark is not None and "\t" in "".join(text.splitlines()[mark.line : mark.line + 1]):
+        hint = "replace the tab on this line with spaces"  # libyaml's messages do not always say "tab"
     elif "mapping values are not allowed" in what:
-        hint = "a value containing ': ' must be quoted, e.g. text: \"...: ...\""
+        hint = (
+            "indent this line like the lines around it, or quote a value that contains ': ', "
+            'e.g. text: "...: ..."'
+        )
+    line = mark.line + 1 if mark is not None else 0
     return Problem(display, line, f"YAML syntax error: {what}; {hint}")
 
 
