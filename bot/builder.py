@@ -10,6 +10,8 @@ reformatting a file is not drift.
 from __future__ import annotations
 
 import datetime
+import difflib
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -236,6 +238,11 @@ def _label(value: Any) -> str:
     return ""
 
 
+def _key(value: Any) -> str:
+    """A hashable stand-in for a row, equal for rows with equal data (key order aside)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+
+
 def _diff(doc: YamlFile, have: Any, want: Any, loc: tuple[str | int, ...]) -> Iterator[Problem]:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "the file"
     if isinstance(want, dict) and isinstance(have, dict):
@@ -247,15 +254,23 @@ def _diff(doc: YamlFile, have: Any, want: Any, loc: tuple[str | int, ...]) -> It
         for key in have.keys() - want.keys():
             yield doc.problem((*loc, key), f"`{where}.{key}` is not in the guideline; remove it")
     elif isinstance(want, list) and isinstance(have, list):
-        for index, (mine, theirs) in enumerate(zip(have, want, strict=False)):
-            yield from _diff(doc, mine, theirs, (*loc, index))
-        for index in range(len(want), len(have)):
-            yield doc.problem(
-                (*loc, index), f"`{where}[{index}]`{_label(have[index])} is not in the guideline"
-            )
-        for index in range(len(have), len(want)):
-            yield doc.problem(
-                loc, f"`{where}` lacks entry {index}{_label(want[index])} that the guideline has"
-            )
+        # Align the rows first, so that one deleted or added row is reported as that row and not as a
+        # change to every row after it.
+        matcher = difflib.SequenceMatcher(
+            None, [_key(v) for v in have], [_key(v) for v in want], autojunk=False
+        )
+        for _, i1, i2, j1, j2 in matcher.get_opcodes():
+            paired = min(i2 - i1, j2 - j1)
+            for offset in range(paired):
+                yield from _diff(doc, have[i1 + offset], want[j1 + offset], (*loc, i1 + offset))
+            for index in range(i1 + paired, i2):
+                yield doc.problem(
+                    (*loc, index), f"`{where}[{index}]`{_label(have[index])} is not in the guideline"
+                )
+            for index in range(j1 + paired, j2):
+                at = (*loc, i2) if i2 < len(have) else loc  # where the missing row belongs
+                yield doc.problem(
+                    at, f"`{where}` lacks entry {index}{_label(want[index])} that the guideline has"
+                )
     elif have != want or type(have) is not type(want):
         yield doc.problem(loc, f"`{where}` is {have!r}; the guideline says {want!r}")

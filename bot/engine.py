@@ -214,7 +214,11 @@ class Engine:
     def _add_passage(self, question: str, reply: Reply) -> Reply:
         """Quotes the guideline's sentence holding a specific word of the question the reply lacks."""
         shown = "".join(line for section in reply.sections for line in (section.title or "", *section.lines))
-        hits = [h for h in self.passages.search(question, exclude=shown) if h.specific]
+        hits = [
+            h
+            for h in self.passages.search(question, exclude=shown)
+            if h.specific and not self.passages.mostly_within(h.passage, shown)
+        ]
         if not hits:
             return reply
         passage = hits[0].passage

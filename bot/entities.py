@@ -255,24 +255,43 @@ class Gazetteer:
         return found
 
     def _find_unknown_places(self, text: str, words: Iterable[str], known: list[Mention]) -> list[Mention]:
-        found: list[Mention] = []
+        """Finds words shaped like place names that the guideline does not cover (天河区, 遵义市).
+
+        jieba may cut an unfamiliar name from its ending (武侯/区), so a word followed directly by a
+        one-character place ending is tried with it.
+        """
+        spans: list[tuple[int, int]] = []
         position = 0
         for word in words:
             start = text.find(word, position)
-            if start < 0:
-                continue
-            position = start + len(word)
-            end = start + len(word)
-            if any(m.start < end and start < m.end for m in known):
-                continue
+            if start >= 0:
+                spans.append((start, start + len(word)))
+                position = start + len(word)
+        found: list[Mention] = []
+        for index, (start, end) in enumerate(spans):
+            following = spans[index + 1] if index + 1 < len(spans) else None
+            ends = [end]
             if (
-                self._place_like.match(word)
-                and word[0] not in _NOT_A_PLACE_START
-                and word not in self._lexicon.words
-                and not word.endswith(self._lexicon.generic_place_words)
+                following
+                and following[0] == end
+                and text[following[0] : following[1]] in self._lexicon.place_suffixes
             ):
-                found.append(Mention(start, end, word, (Entity(EntityType.OTHER_PLACE, word),)))
+                ends.insert(0, following[1])
+            for stop in ends:
+                word = text[start:stop]
+                overlaps = any(m.start < stop and start < m.end for m in [*known, *found])
+                if not overlaps and self._is_unknown_place(word):
+                    found.append(Mention(start, stop, word, (Entity(EntityType.OTHER_PLACE, word),)))
+                    break
         return found
+
+    def _is_unknown_place(self, word: str) -> bool:
+        return bool(
+            self._place_like.match(word)
+            and word[0] not in _NOT_A_PLACE_START
+            and word not in self._lexicon.words
+            and not word.endswith(self._lexicon.generic_place_words)
+        )
 
 
 def _ordered(entities: Iterable[Entity]) -> tuple[Entity, ...]:

@@ -24,6 +24,8 @@ _SENTENCE_END = re.compile(r"(?<=[。;;])")
 # single sentence of the guideline scores ln(N) ≈ 5.3 with N ≈ 200 sentences, a word found in ten ≈ 3.0.
 # Measured on tests/data/dev.yaml: 4.5 quotes only sentences holding a genuinely specific phrase.
 MIN_PASSAGE_SCORE = 4.5
+# A passage is not quoted when more than this share of its words is already in the answer.
+MAX_REPEATED_SHARE = 0.5
 # Words in more than this share of sentences are too common to point at a sentence (社会组织, 扶贫).
 MAX_DOCUMENT_SHARE = 0.05
 
@@ -83,6 +85,13 @@ class PassageIndex:
 
     def _content_words(self, text: str) -> Iterable[str]:
         return (w for w in self._segmenter.cut(text) if len(w) > 1 and w not in self._ignore)
+
+    def mostly_within(self, passage: Passage, shown: str) -> bool:
+        """Whether most of a passage's words already appear in ``shown`` (quoting it would repeat)."""
+        if not passage.words:
+            return True
+        present = sum(word in shown for word in passage.words)
+        return present / len(passage.words) > MAX_REPEATED_SHARE
 
     def search(self, text: str, *, exclude: str = "", limit: int = 1) -> list[PassageHit]:
         """The passages sharing the most specific words with ``text``.

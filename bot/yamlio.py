@@ -101,8 +101,8 @@ def _syntax_problem(display: str, exc: yaml.MarkedYAMLError, text: str) -> Probl
     if unclosed and exc.context_mark is not None:
         mark = exc.context_mark  # the quote that is never closed, not the end of the file
         hint = "close the quote that opens on this line"
-    elif mark is not None and "\t" in "".join(text.splitlines()[mark.line : mark.line + 1]):
-        hint = "replace the tab on this line with spaces"  # libyaml's messages do not always say "tab"
+    elif mark is not None and _char_at(text, mark) == "\t":
+        hint = "replace the tab on this line with spaces"  # libyaml's message does not always say "tab"
     elif "mapping values are not allowed" in what:
         hint = (
             "indent this line like the lines around it, or quote a value that contains ': ', "
@@ -110,6 +110,11 @@ def _syntax_problem(display: str, exc: yaml.MarkedYAMLError, text: str) -> Probl
         )
     line = mark.line + 1 if mark is not None else 0
     return Problem(display, line, f"YAML syntax error: {what}; {hint}")
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    lines = text.splitlines()
+    return lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
 
 
 def _index(
