@@ -26,6 +26,7 @@ class Analysis:
         text: The normalized question.
         mentions: The entities found, in order.
         words: Canonical words with placeholders, stop words removed.
+        tokens: The normalized question as jieba cut it, before any folding.
         evidence: Whether anything in the question (an entity or a domain word) relates to the guideline.
     """
 
@@ -34,6 +35,7 @@ class Analysis:
     mentions: tuple[Mention, ...]
     words: tuple[str, ...]
     evidence: bool
+    tokens: tuple[str, ...] = ()
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -85,7 +87,7 @@ class Analyzer:
         evidence = any(m.type is not EntityType.CITY for m in mentions) or any(
             w in self._domain_words for w in words
         )
-        return Analysis(question, text, mentions, words, evidence)
+        return Analysis(question, text, mentions, words, evidence, tuple(tokens))
 
     def _words(self, text: str, tokens: list[str], mentions: tuple[Mention, ...]) -> tuple[str, ...]:
         """Canonical words of the segmented text, each mention replaced by its type's placeholder.

@@ -40,6 +40,8 @@ SMALLTALK_MIN_SIMILARITY = 80.0
 UNKNOWN_WORD_PENALTY = 30.0
 # How many ranked candidates an understanding keeps (for --debug and the JSON output).
 KEEP_CANDIDATES = 3
+# How many candidates the decision considers: enough to pass over small talk that matched loosely.
+RANKED_CANDIDATES = 8
 # A message may ask several things ("…联系谁?另外志愿者需要买保险吗?"). Each part that scores at least
 # this on its own, for a different intent, adds its answer; lower scores were mostly fragments that
 # repeat the main question in the development set.
@@ -133,7 +135,7 @@ class Engine:
         for words the engine has never seen, reaches :data:`MIN_SCORE`.
         """
         analysis = self.analyzer.analyze(question)
-        ranked = self.matcher.rank(analysis) if analysis.words else []
+        ranked = self.matcher.rank(analysis, limit=RANKED_CANDIDATES) if analysis.words else []
         slots = resolve_slots(self.kb, analysis)
         # A place, organization type or theme named in the question outweighs unknown words around it.
         penalty = (
@@ -166,7 +168,7 @@ class Engine:
         name = intent.name if intent else None
         if intent is None:
             # Alone, one shared word is too weak to answer from (红烧肉的做法 shares 做法 with 好做法).
-            strong = [h for h in self.passages.search(analysis.text, limit=2) if len(h.matched) > 1]
+            strong = [h for h in self.passages.search(analysis.tokens, limit=2) if len(h.matched) > 1]
             if strong:
                 reply, name = passages_reply(self.kb, [h.passage for h in strong]), GUIDELINE_TEXT_INTENT
             else:
@@ -175,7 +177,7 @@ class Engine:
             reply = COMPOSERS[intent.answer](Request(self.kb, understanding.slots, analysis))
             if reply.kind is ReplyKind.ANSWER:
                 reply = self._add_other_parts(understanding, reply)
-                reply = self._add_passage(analysis.text, reply)
+                reply = self._add_passage(analysis.tokens, reply)
         return dataclasses.replace(
             reply,
             intent=name,
@@ -211,12 +213,12 @@ class Engine:
             sections += new
         return dataclasses.replace(reply, sections=tuple(sections))
 
-    def _add_passage(self, question: str, reply: Reply) -> Reply:
+    def _add_passage(self, tokens: tuple[str, ...], reply: Reply) -> Reply:
         """Quotes the guideline's sentence holding a specific word of the question the reply lacks."""
         shown = "".join(line for section in reply.sections for line in (section.title or "", *section.lines))
         hits = [
             h
-            for h in self.passages.search(question, exclude=shown)
+            for h in self.passages.search(tokens, exclude=shown)
             if h.specific and not self.passages.mostly_within(h.passage, shown)
         ]
         if not hits:

@@ -183,6 +183,7 @@ class Gazetteer:
         for name, found in self._sounded.items():
             self._by_sound[sound_of(name)].append((name, frozenset(found)))
         self._sound_lengths = sorted({len(key) for key in self._by_sound}, reverse=True)
+        self._sound_openings = frozenset(key[:2] for key in self._by_sound)
         suffixes = "|".join(re.escape(s) for s in sorted(lexicon.place_suffixes, key=len, reverse=True))
         self._place_like = re.compile(rf"^[\u4e00-\u9fff]{{2,6}}(?:{suffixes})$")
 
@@ -236,6 +237,10 @@ class Gazetteer:
         start = 0
         while start < len(text):
             match = None
+            # Every name has two or more characters: most positions are ruled out by their first two sounds.
+            if sounds[start : start + 2] not in self._sound_openings:
+                start += 1
+                continue
             for length in self._sound_lengths:
                 end = start + length
                 if end > len(text) or any(taken[start:end]):

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.analysis import Analysis, Analyzer
 from bot.intents import Intent
@@ -93,34 +93,82 @@ class IntentMatcher:
         self._rows: list[list[int]] = [[] for _ in self.intents]
         for row, owner in enumerate(self._owner):
             self._rows[owner].append(row)
+        # Scoring is the engine's main cost. Each distinct example (many read alike once places are
+        # placeholders) is scored at most once, its tokens sorted here once so token_sort_ratio becomes a
+        # plain fuzz.ratio; and only examples sharing a word with the question are scored at all: one
+        # sharing none cannot be the closest (its intent keeps similarity 0 and falls back on coverage
+        # and entity fit, which decline it in practice). Answers on every question set are unchanged.
+        distinct: dict[str, int] = {}
+        distinct_of_row = [distinct.setdefault(text, len(distinct)) for text in self._example_words]
+        self._distinct = list(distinct)
+        self._distinct_sorted = [" ".join(sorted(text.split())) for text in self._distinct]
+        self._owners_of: list[list[tuple[int, int]]] = [[] for _ in self._distinct]
+        for row, index in enumerate(distinct_of_row):
+            self._owners_of[index].append((self._owner[row], row))
+        self._sharing: dict[str, list[int]] = {}
+        for index, text in enumerate(self._distinct):
+            for token in set(text.split()):
+                self._sharing.setdefault(token, []).append(index)
+        self._adjustments: dict[frozenset[str], list[float]] = {}
 
-    def rank(self, analysis: Analysis) -> list[Candidate]:
-        """Scores every intent for ``analysis``, best first."""
-        query = " ".join(analysis.words)
-        if not query:
+    def rank(self, analysis: Analysis, limit: int | None = None) -> list[Candidate]:
+        """Scores every intent for ``analysis``, best first.
+
+        Args:
+            analysis: The analyzed question.
+            limit: Keep only this many candidates (all when None).
+        """
+        if not analysis.words:
             return []
-        blended = [0.0] * len(self._example_words)
-        for scorer, weight in ((fuzz.token_set_ratio, SET_WEIGHT), (fuzz.token_sort_ratio, 1.0 - SET_WEIGHT)):
-            # process.extract runs the loop in C; limit=None keeps every example.
-            for _, score, row in process.extract(query, self._example_words, scorer=scorer, limit=None):
-                blended[row] += weight * score
-        present = analysis.entity_types
+        similarity = [0.0] * len(self.intents)
+        best_row = [rows[0] for rows in self._rows]
+        for index, score in self._similarities(analysis.words):
+            for owner, row in self._owners_of[index]:
+                if score > similarity[owner]:
+                    similarity[owner], best_row[owner] = score, row
+        coverage = self._coverage(analysis.words)
+        adjustments = self._adjustments_for(analysis.entity_types)
+        scores = [
+            max(0.0, similarity[i] + adjustments[i] + COVERAGE_POINTS * coverage[i])
+            for i in range(len(self.intents))
+        ]
+        order = sorted(range(len(self.intents)), key=scores.__getitem__, reverse=True)[:limit]
+        return [
+            Candidate(self.intents[i], scores[i], similarity[i], self._examples[best_row[i]]) for i in order
+        ]
+
+    def _similarities(self, words: tuple[str, ...]) -> list[tuple[int, float]]:
+        """Blended similarity of the question to each distinct example sharing a word with it."""
+        query = " ".join(words)
+        ordered = " ".join(sorted(words))
+        shared = {index for word in set(words) for index in self._sharing.get(word, ())}
+        return [
+            (
+                index,
+                SET_WEIGHT * fuzz.token_set_ratio(query, self._distinct[index])
+                + (1.0 - SET_WEIGHT) * fuzz.ratio(ordered, self._distinct_sorted[index]),
+            )
+            for index in shared
+        ]
+
+    def _coverage(self, words: tuple[str, ...]) -> list[float]:
+        """Per intent, the IDF-weighted share of the question's words its examples use."""
         coverage = [0.0] * len(self.intents)
-        words = {w for w in analysis.words if not w.isupper()}
-        known = [w for w in words if w in self._idf]
+        plain = {w for w in words if not w.isupper()}
         # A word no example uses weighs as much as the rarest: it is unexplained by every intent.
-        mass = sum(self._idf.get(w, self._max_idf) for w in words)
-        for word in known:
-            for owner in self._word_intents[word]:
+        mass = sum(self._idf.get(w, self._max_idf) for w in plain)
+        for word in plain:
+            for owner in self._word_intents.get(word, ()):
                 coverage[owner] += self._idf[word] / mass
-        candidates = []
-        for index, intent in enumerate(self.intents):
-            best = max(self._rows[index], key=blended.__getitem__)
-            similarity = blended[best]
-            score = similarity + self._entity_adjustment(intent, present) + COVERAGE_POINTS * coverage[index]
-            candidates.append(Candidate(intent, max(0.0, score), similarity, self._examples[best]))
-        candidates.sort(key=lambda c: c.score, reverse=True)
-        return candidates
+        return coverage
+
+    def _adjustments_for(self, present: frozenset[str]) -> list[float]:
+        """Entity adjustments of every intent, memoized per set of entity types (there are few)."""
+        adjustments = self._adjustments.get(present)
+        if adjustments is None:
+            adjustments = [self._entity_adjustment(intent, present) for intent in self.intents]
+            self._adjustments[present] = adjustments
+        return adjustments
 
     @staticmethod
     def _entity_adjustment(intent: Intent, present: frozenset[str]) -> float:

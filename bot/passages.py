@@ -71,6 +71,10 @@ class PassageIndex:
                 passages += self._split(item.text, f"{article.label}{item.label}")
         self.passages = tuple(passages)
         self.vocabulary = frozenset(word for p in passages for word in p.words)
+        self._postings: dict[str, list[int]] = {}
+        for index, passage in enumerate(passages):
+            for word in passage.words:
+                self._postings.setdefault(word, []).append(index)
         frequency: Counter[str] = Counter(word for p in passages for word in p.words)
         total = len(passages)
         self._idf = {
@@ -93,26 +97,28 @@ class PassageIndex:
         present = sum(word in shown for word in passage.words)
         return present / len(passage.words) > MAX_REPEATED_SHARE
 
-    def search(self, text: str, *, exclude: str = "", limit: int = 1) -> list[PassageHit]:
-        """The passages sharing the most specific words with ``text``.
+    def search(self, tokens: Iterable[str], *, exclude: str = "", limit: int = 1) -> list[PassageHit]:
+        """The passages sharing the most specific words with a question.
 
         Args:
-            text: The normalized question.
+            tokens: The question's words as the segmenter cut them (``Analysis.tokens``).
             exclude: Text already shown (the chosen answer); words it contains do not count.
             limit: How many passages to return at most.
 
         Returns:
             Passages scoring at least :data:`MIN_PASSAGE_SCORE`, best first.
         """
-        words = {w for w in self._content_words(text) if w in self._idf and w not in exclude}
+        words = {w for w in tokens if w in self._idf and w not in self._ignore and w not in exclude}
         if not words:
             return []
+        matches: dict[int, set[str]] = {}
+        for word in words:
+            for index in self._postings[word]:
+                matches.setdefault(index, set()).add(word)
         hits = []
-        for passage in self.passages:
-            matched = words & passage.words
-            if matched:
-                score = sum(self._idf[w] for w in matched)
-                if score >= MIN_PASSAGE_SCORE:
-                    hits.append(PassageHit(passage, score, tuple(sorted(matched))))
+        for index, matched in matches.items():
+            score = sum(self._idf[w] for w in matched)
+            if score >= MIN_PASSAGE_SCORE:
+                hits.append(PassageHit(self.passages[index], score, tuple(sorted(matched))))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
