@@ -217,11 +217,27 @@ def _check_sources(kb: KnowledgeBase, model: BaseModel, doc: YamlFile, news: dic
             continue
         citation = parse_citation(source)
         if citation.kind is CitationKind.NEWS:
-            cited = news.get(citation.raw) if citation.raw in kb.background.sources else None
+            if citation.raw not in kb.background.sources:
+                problems.append(
+                    doc.problem(
+                        (*loc, "source"),
+                        f"report {source} is not listed under `sources` in knowledge/background.yaml; add it there",
+                    )
+                )
+                continue
+            if citation.raw not in news:
+                continue  # its file is missing: _read_news has reported it
+            cited: str | None = news[citation.raw]
         else:
             cited = kb.cited_text(citation)
         if cited is None:
-            problems.append(doc.problem((*loc, "source"), f"source {source} does not exist in the guideline"))
+            problems.append(
+                doc.problem(
+                    (*loc, "source"),
+                    f"source {source} does not exist in the guideline; cite an article, item or point that "
+                    "it has (see knowledge/guideline.yaml)",
+                )
+            )
             continue
         text = getattr(record, "text", None)
         if isinstance(text, str) and comparable(text) not in comparable(cited):
@@ -264,11 +280,5 @@ def _check_ids(kb: KnowledgeBase, documents: dict[str, YamlFile]) -> list[Proble
                     ("getting_started", i),
                     f"{ident} is not the id of a path; use one of {', '.join(sorted(path_ids))}",
                 )
-            )
-    background = documents["background.yaml"]
-    for i, item in enumerate(kb.background.items):
-        if item.source not in kb.background.sources:
-            problems.append(
-                background.problem(("items", i, "source"), f"{item.source} is not listed under `sources`")
             )
     return problems

@@ -99,7 +99,7 @@ class Settings:
                     f"TELEGRAM_API_URL must be the root URL of a Bot API server such as http://127.0.0.1:8081, "
                     f"not {api_url!r}"
                 )
-        level = env.get("BANGFU_LOG_LEVEL", "INFO").strip().upper()
+        level = env.get("BANGFU_LOG_LEVEL", "").strip().upper() or "INFO"  # empty means unset, as elsewhere
         if level not in _LOG_LEVELS:
             raise SettingsError(f"BANGFU_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}")
         knowledge = _directory(env, "BANGFU_KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge", must_exist=True)

@@ -74,6 +74,7 @@ def load_yaml(path: Path, display: str) -> YamlFile:
 def parse_yaml(text: str, display: str) -> YamlFile:
     """Parses YAML text; see :func:`load_yaml`."""
     loader = _Loader(text)
+    node: yaml.Node | None = None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -83,6 +84,8 @@ def parse_yaml(text: str, display: str) -> YamlFile:
         raise DataError([_syntax_problem(display, exc, text)]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(display, 0, f"YAML error: {exc}")]) from None
+    except ValueError as exc:  # PyYAML raises a bare ValueError for an impossible date such as 2020-02-30
+        raise DataError([_bad_date_problem(display, node, exc)]) from None
     finally:
         loader.dispose()
     lines: dict[Loc, int] = {}
@@ -110,6 +113,27 @@ def _syntax_problem(display: str, exc: yaml.MarkedYAMLError, text: str) -> Probl
         )
     line = mark.line + 1 if mark is not None else 0
     return Problem(display, line, f"YAML syntax error: {what}; {hint}")
+
+
+def _bad_date_problem(display: str, node: yaml.Node | None, exc: ValueError) -> Problem:
+    """Locates the date PyYAML could not construct (its error carries no position)."""
+    stack: list[yaml.Node] = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.ScalarNode) and current.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.constructor.SafeConstructor().construct_yaml_timestamp(current)
+            except ValueError:
+                return Problem(
+                    display,
+                    current.start_mark.line + 1,
+                    f"`{current.value}` is not a valid date ({exc}); write a real date as YYYY-MM-DD",
+                )
+    return Problem(display, 0, f"a value cannot be read: {exc}")
 
 
 def _char_at(text: str, mark: yaml.Mark) -> str:

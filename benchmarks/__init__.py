@@ -1,0 +1,1 @@
+"""Performance benchmarks: ``make bench`` runs ``benchmarks/run.py`` (not part of ``make test``)."""
