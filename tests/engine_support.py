@@ -1,0 +1,67 @@
+"""Helpers for the answer engine's tests (tests/test_normalize.py … tests/test_cli.py).
+
+The tests assert what a user sees: the text the console prints (:func:`ask`), the phone numbers in it, the
+places it names. They never assert scores or thresholds, which the lead keeps tuning.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine import Engine
+from bot.knowledge import KnowledgeBase
+from bot.render_text import render_text
+from bot.reply import Reply
+from bot.settings import PROJECT_ROOT
+
+# A phone number as a user would notice one: a landline as the guideline prints it, or a mobile.
+PHONE = re.compile(r"\d{3}-\d{8}|1[3-9]\d{9}")
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+INTENTS = PROJECT_ROOT / "intents"
+DATA = PROJECT_ROOT / "tests" / "data"
+GUIDELINE_TEXT = KNOWLEDGE / "source" / "guideline.txt"
+
+
+def ask(engine: Engine, question: str) -> tuple[Reply, str]:
+    """The reply to ``question`` and the plain text the console shows for it."""
+    reply = engine.answer(question)
+    return reply, render_text(reply)
+
+
+def phones_in(text: str) -> list[str]:
+    """Every phone number in ``text``, in order."""
+    return PHONE.findall(text)
+
+
+def kb_phones(kb: KnowledgeBase) -> frozenset[str]:
+    """Every phone number the knowledge base holds (district offices and township contacts)."""
+    offices = {d.phone for d in kb.key_districts if d.phone}
+    return frozenset(offices | {t.phone for t in kb.townships})
+
+
+@dataclass(frozen=True)
+class ProjectCopy:
+    """Writable copies of ``knowledge/`` and ``intents/`` for tests that break a file on purpose."""
+
+    knowledge: Path
+    intents: Path
+
+
+def copy_project(target: Path) -> ProjectCopy:
+    """Copies the shipped knowledge and intents under ``target``."""
+    knowledge = target / "knowledge"
+    intents = target / "intents"
+    shutil.copytree(KNOWLEDGE, knowledge, copy_function=shutil.copyfile)
+    shutil.copytree(INTENTS, intents, copy_function=shutil.copyfile)
+    return ProjectCopy(knowledge, intents)
+
+
+def line_of(text: str, pattern: str) -> int:
+    """The 1-based number of the one line of ``text`` that matches ``pattern``."""
+    found = [n for n, line in enumerate(text.splitlines(), start=1) if re.search(pattern, line)]
+    assert len(found) == 1, f"{pattern!r} matches lines {found}; it must name exactly one line"
+    return found[0]

@@ -1,0 +1,153 @@
+"""bot/analysis.py: a question becomes canonical words, with each entity replaced by its type."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis import PLACEHOLDERS, Analysis
+from bot.engine import Engine
+from bot.entities import EntityType
+
+
+def analyze(engine: Engine, question: str) -> Analysis:
+    return engine.analyzer.analyze(question)
+
+
+DISTRICT = PLACEHOLDERS[EntityType.DISTRICT]
+TOWNSHIP = PLACEHOLDERS[EntityType.TOWNSHIP]
+VILLAGE = PLACEHOLDERS[EntityType.VILLAGE]
+
+
+# --- placeholders: one example serves every place ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "questions",
+    [
+        (
+            "万州区扶贫办电话",
+            "黔江区扶贫办电话",
+            "忠县扶贫办电话",
+            "酉阳土家族苗族自治县扶贫办电话",
+            "秀山扶贫办电话",
+        ),
+        ("万州区扶贫办电话", "万洲区扶贫办电话", "彭水縣扶貧辦電話"),  # typo, Traditional
+        ("万州区扶贫办电话", "万州区扶贫部门联系方式", "万州区扶贫开发办公室座机"),  # synonyms
+        ("三建乡联系人", "泥溪镇联系人", "红池坝镇负责人"),
+        ("高桥村在哪", "金岩村在哪", "小华莹村在哪里"),
+        ("医疗类组织想去城口县义诊", "医疗类组织想去万州区义诊"),
+    ],
+    ids=["districts", "typo-traditional", "synonyms", "townships", "villages", "combined"],
+)
+def test_questions_differing_only_in_the_place_have_the_same_words(
+    engine: Engine, questions: tuple[str, ...]
+) -> None:
+    words = {analyze(engine, q).words for q in questions}
+    assert len(words) == 1, words
+
+
+def test_entities_are_replaced_by_their_type(engine: Engine) -> None:
+    assert analyze(engine, "万州区扶贫办电话").words == (DISTRICT, "扶贫办", "电话")
+    assert analyze(engine, "三建乡联系人").words == (TOWNSHIP, "联系人")
+    assert analyze(engine, "高桥村在哪").words[0] == VILLAGE
+    assert "万州区" not in analyze(engine, "万州区扶贫办电话").words
+
+
+def test_placeholders_cannot_be_typed_by_a_user(engine: Engine) -> None:
+    # Normalized text is lower-case, so typing the placeholder's letters gives an ordinary word.
+    words = analyze(engine, "DISTRICT扶贫办电话").words
+    assert DISTRICT not in words
+    assert "district" in words
+    assert analyze(engine, "DISTRICT扶贫办电话").entity_types == frozenset()
+
+
+def test_neighbouring_places_of_one_type_give_one_placeholder(engine: Engine) -> None:
+    assert analyze(engine, "万州区黔江区扶贫办电话").words.count(DISTRICT) == 1
+
+
+def test_stop_words_are_dropped_and_synonyms_folded(engine: Engine) -> None:
+    words = analyze(engine, "请问万州区的扶贫部门联系方式是多少呢").words
+    assert words == (DISTRICT, "扶贫办", "电话", "多少")
+
+
+def test_chongqing_itself_leaves_no_placeholder_and_no_entity_type(engine: Engine) -> None:
+    analysis = analyze(engine, "重庆市扶贫办电话")
+    assert analysis.words == ("扶贫办", "电话")
+    assert analysis.entity_types == frozenset()
+    assert [m.surface for m in analysis.mentions] == ["重庆市"]
+
+
+def test_a_shared_name_counts_every_type_it_may_be(engine: Engine) -> None:
+    assert analyze(engine, "双龙镇联系人").entity_types == {"township", "town"}
+
+
+def test_combined_question_keeps_both_kinds_of_entity(engine: Engine) -> None:
+    analysis = analyze(engine, "我们是医疗类社会组织,想去城口县义诊,应该联系谁")
+    assert analysis.entity_types == {"org_type", "district"}
+    assert "联系人" in analysis.words
+
+
+def test_analysis_keeps_the_original_and_the_normalized_question(engine: Engine) -> None:
+    analysis = analyze(engine, "  彭水縣扶貧辦電話？ ")
+    assert analysis.original == "  彭水縣扶貧辦電話？ "
+    assert analysis.text == "彭水县扶贫办电话"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "。。。", "😀😀", "\u200b\u202e"])
+def test_nothing_to_analyze(engine: Engine, question: str) -> None:
+    analysis = analyze(engine, question)
+    assert analysis.words == ()
+    assert analysis.mentions == ()
+    assert not analysis.evidence
+
+
+# --- evidence that a question is about the guideline ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "哈哈哈哈",
+        "好的好的",
+        "收到",
+        "生日快乐",
+        "今天下午几点开会",
+        "晚安各位",
+        "快递到了没有",
+        "ok",
+        "asdfghjkl",
+        "123456",
+    ],
+)
+def test_pure_chatter_is_no_evidence(engine: Engine, question: str) -> None:
+    assert not analyze(engine, question).evidence
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DOUBTFUL: single-character function words (在, 会, 看) count as words of the guideline",
+)
+@pytest.mark.parametrize("question", ["我到了,在门口等你们", "群里谁会修电脑", "有人看昨晚的球赛吗"])
+def test_chatter_with_common_function_words_is_no_evidence(engine: Engine, question: str) -> None:
+    assert not analyze(engine, question).evidence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "万州",  # a place alone
+        "三建乡",
+        "医疗类",  # an organization type
+        "留守儿童",  # a theme
+        "怎么参与脱贫攻坚",  # words of the guideline
+        "扶贫办电话",
+        "深度贫困乡镇有哪些",
+        "北京朝阳区",  # a place the guideline does not cover is still a place
+    ],
+)
+def test_places_types_themes_and_the_guideline_s_words_are_evidence(engine: Engine, question: str) -> None:
+    assert analyze(engine, question).evidence
+
+
+def test_chongqing_alone_is_no_evidence(engine: Engine) -> None:
+    assert not analyze(engine, "重庆").evidence

@@ -1,0 +1,107 @@
+"""bot/passages.py: the guideline's own sentences, found by the specific words of a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.citations import parse_citation
+from bot.engine import Engine
+from bot.passages import Passage, PassageHit, PassageIndex
+from tests.engine_support import PHONE, ask
+
+
+@pytest.fixture(scope="module")
+def index(engine: Engine) -> PassageIndex:
+    return engine.passages
+
+
+def search(engine: Engine, question: str, *, exclude: str = "", limit: int = 1) -> list[PassageHit]:
+    """The passages for ``question``, given its words as the engine's analysis cuts them."""
+    return engine.passages.search(engine.analyzer.analyze(question).tokens, exclude=exclude, limit=limit)
+
+
+def test_every_passage_is_a_sentence_of_the_guideline_with_its_source(
+    engine: Engine, index: PassageIndex
+) -> None:
+    assert len(index.passages) > 50
+    for passage in index.passages:
+        cited = engine.kb.cited_text(parse_citation(passage.source))
+        assert cited, passage.source
+        assert passage.text in cited, (passage.source, passage.text)
+        assert engine.kb.cite(passage.source).startswith("《工作指引》")
+        assert passage.words, passage.text
+
+
+def test_no_passage_comes_from_the_attachments_or_the_news(index: PassageIndex) -> None:
+    # Phone lists and news reports are answered from the knowledge records, never quoted as sentences.
+    assert not [p for p in index.passages if PHONE.search(p.text)]
+    assert not [p for p in index.passages if p.source.startswith(("附件", "news"))]
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase", "source"),
+    [
+        ("社会组织可以参与第三方评估吗", "第三方评估", "第十条(二)"),
+        ("主流媒体宣传", "主流媒体", "印发通知第二点"),
+    ],
+)
+def test_a_specific_phrase_finds_the_sentence_holding_it(
+    engine: Engine, question: str, phrase: str, source: str
+) -> None:
+    hits = search(engine, question)
+    assert hits
+    assert phrase in hits[0].passage.text
+    assert hits[0].passage.source == source
+    assert hits[0].specific
+
+
+@pytest.mark.parametrize("question", ["社会组织扶贫", "参与脱贫攻坚", "", "。。。"])
+def test_common_words_alone_find_no_sentence(engine: Engine, question: str) -> None:
+    assert search(engine, question) == []
+
+
+def test_words_already_shown_do_not_count(engine: Engine) -> None:
+    hit = search(engine, "社会组织可以参与第三方评估吗")[0]
+    assert search(engine, "社会组织可以参与第三方评估吗", exclude=hit.passage.text) == []
+
+
+def test_limit_and_order(engine: Engine) -> None:
+    hits = search(engine, "贫困人口合理诉求第三方评估主流媒体宣传", limit=2)
+    assert 1 <= len(hits) <= 2
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_a_hit_on_one_everyday_word_is_not_specific() -> None:
+    passage = Passage("好做法", "第一条", frozenset({"做法"}))
+    assert not PassageHit(passage, 5.0, ("做法",)).specific
+    assert PassageHit(passage, 5.0, ("第三方",)).specific
+    assert PassageHit(passage, 5.0, ("做法", "模式")).specific
+
+
+def test_mostly_within(engine: Engine, index: PassageIndex) -> None:
+    passage = search(engine, "社会组织可以参与第三方评估吗")[0].passage
+    assert index.mostly_within(passage, passage.text)
+    assert not index.mostly_within(passage, "")
+
+
+# --- what the user sees -------------------------------------------------------------------------------------
+
+
+def test_a_question_no_intent_names_is_answered_with_the_guideline_s_sentence(engine: Engine) -> None:
+    _, text = ask(engine, "社会组织可以参与第三方评估吗")
+    assert "第三方评估" in text
+    assert "第十条(二)" in text
+
+
+def test_one_shared_everyday_word_is_no_reason_to_quote(engine: Engine) -> None:
+    reply, text = ask(engine, "红烧肉的做法")
+    assert reply.intent is None
+    assert "好做法" not in text
+    assert not PHONE.search(text)
+
+
+def test_an_everyday_word_of_an_answered_question_quotes_nothing(engine: Engine) -> None:
+    # 电话 is in one sentence (电话回访), but a phone question must not be followed by that sentence.
+    _, text = ask(engine, "万州区扶贫办电话")
+    assert "023-58569600" in text
+    assert "回访" not in text
