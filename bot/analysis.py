@@ -65,7 +65,10 @@ class Analyzer:
             known: Every word the engine has seen; a question made mostly of other words is likely
                 about something else (怎么注册公司 shares only 注册 with the guideline).
         """
-        self._domain_words = domain - self.lexicon.generic - self.lexicon.stopwords
+        # Single characters (在, 会, 看) are everyday function words, no evidence of anything.
+        self._domain_words = (
+            frozenset(w for w in domain if len(w) > 1) - self.lexicon.generic - self.lexicon.stopwords
+        )
         self._known_words = known | domain
 
     def unknown_share(self, analysis: Analysis) -> float:

@@ -315,7 +315,7 @@ def district_contact(request: Request) -> Reply:
         if slots.city:
             return city_office_reply(kb)
         return all_phones_reply(kb)
-    sections: list[Section] = []
+    sections: list[Section] = [village_location_section(kb, slots.villages)] if slots.villages else []
     suggestions: list[Choice] = []
     for district in districts:
         sections.append(district_contact_section(kb, district))
@@ -458,6 +458,8 @@ def township_contact(request: Request) -> Reply:
 def townships_in_district(request: Request) -> Reply:
     """The deep-poverty townships of the districts mentioned."""
     kb = request.kb
+    if request.slots.villages or request.slots.towns:
+        return village_location(request)  # 高桥村联系谁: where it is and whom to call there
     districts = _implied_districts(kb, request.slots)
     if not districts:
         return all_townships_reply(kb)
@@ -498,6 +500,12 @@ def township_list(request: Request) -> Reply:
 # --- villages -----------------------------------------------------------------------------------------------
 
 
+def village_location_section(kb: KnowledgeBase, villages: Sequence[Village]) -> Section:
+    """Where each village is: 高桥村:位于酉阳县五福镇(酉阳县五福镇高桥村)."""
+    lines = tuple(f"{v.name}:位于{v.district}{v.town}({v.district}{v.town}{v.name})" for v in villages)
+    return Section("定点攻坚村所在区县", lines, kb.cite(ATTACHMENT_3), bullet=len(lines) > 1)
+
+
 @composer("village_location")
 def village_location(request: Request) -> Reply:
     """Where a designated village is (every village of that name), and whom to contact there."""
@@ -514,12 +522,7 @@ def village_location(request: Request) -> Reply:
         if slots.districts:
             return villages_in_district(request)
         return village_list(request)
-    lines = []
-    for village in villages:
-        lines.append(
-            f"{village.name}:位于{village.district}{village.town}({village.district}{village.town}{village.name})"
-        )
-    sections = [Section("定点攻坚村所在区县", tuple(lines), kb.cite(ATTACHMENT_3), bullet=len(lines) > 1)]
+    sections = [village_location_section(kb, villages)]
     in_townships = [t for v in villages for t in kb.townships if (t.district, t.name) == (v.district, v.town)]
     for township in _unique([*in_townships, *slots.townships]):
         sections.append(
@@ -746,7 +749,7 @@ def org_in_district(request: Request) -> Reply:
         if slots.other_places:
             return other_region(request)
         return activities_by_orgtype(request) if slots.org_types else district_contact(request)
-    sections: list[Section] = []
+    sections: list[Section] = [village_location_section(kb, slots.villages)] if slots.villages else []
     for district in districts:
         named = [t for t in slots.townships if t.district == district.name]
         townships = named or list(district.townships)

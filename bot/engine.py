@@ -19,7 +19,7 @@ from bot.answers import COMPOSERS, Request, Slots, decline_reply, passages_reply
 from bot.entities import Gazetteer
 from bot.intents import Intent, load_intents
 from bot.knowledge import KnowledgeBase, load_files, load_knowledge
-from bot.lexicon import EntitiesFile, Lexicon, LexiconFile, Segmenter, check_entities
+from bot.lexicon import EntitiesFile, Lexicon, LexiconFile, Segmenter, check_entities, general_place_names
 from bot.matcher import Candidate, IntentMatcher
 from bot.normalize import MAX_QUESTION_CHARS
 from bot.passages import PassageIndex
@@ -98,7 +98,7 @@ class Engine:
         self.kb = kb
         self.intents = intents
         segmenter = Segmenter()
-        gazetteer = Gazetteer(kb, entities, lexicon, segmenter.general_frequency)
+        gazetteer = Gazetteer(kb, entities, lexicon, segmenter.general_frequency, general_place_names())
         self.analyzer = Analyzer(lexicon, gazetteer, segmenter)
         self.matcher = IntentMatcher(intents, self.analyzer)
         self.passages = PassageIndex(kb, segmenter, lexicon)

@@ -94,6 +94,12 @@ class Mention:
 # Words ending like a place name but starting like this are questions or determiners, not places:
 # 哪个县, 各区县, 本市, 该县.
 _NOT_A_PLACE_START = frozenset("哪某各本该这那每全外其此几多")
+# Offices whose place is asked about (扶贫办 and its synonyms, 民政局 …), as canonical words.
+_OFFICE_WORDS = frozenset({"扶贫办", "登记机关"})
+# A name gathered before an office is at most this long (内蒙古自治区 is 6; longer runs are sentences).
+MAX_PLACE_NAME_CHARS = 6
+# 市 right before an office, not part of a longer name (市扶贫办电话, not 涪陵市扶贫办).
+_CITY_OFFICE = re.compile(r"(?<![\u4e00-\u9fff])市(?=扶贫|民政|乡村振兴)")
 # Phone numbers as users type them: digits, possibly split by spaces where a dash or brackets were.
 _DIGITS = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
 
@@ -123,7 +129,12 @@ class Gazetteer:
     """Every name the bot knows, and the matching that finds them in a question."""
 
     def __init__(
-        self, kb: KnowledgeBase, entities: EntitiesFile, lexicon: Lexicon, common_words: Callable[[str], int]
+        self,
+        kb: KnowledgeBase,
+        entities: EntitiesFile,
+        lexicon: Lexicon,
+        common_words: Callable[[str], int],
+        general_places: frozenset[str] = frozenset(),
     ) -> None:
         """Indexes every name.
 
@@ -133,10 +144,13 @@ class Gazetteer:
             lexicon: For other places and place-like endings.
             common_words: A word's frequency in jieba's general dictionary, to skip bare township
                 names that are everyday words.
+            general_places: Words the general dictionary tags as place names (洛阳), recognized as
+                places outside the guideline when they name an office (洛阳扶贫办).
         """
         self._names: dict[str, set[Entity]] = defaultdict(set)
         self._sounded: dict[str, set[Entity]] = defaultdict(set)  # names that may be matched by sound
         self._lexicon = lexicon
+        self._general_places = general_places - set(lexicon.home_places)
         for district in kb.districts:
             entity = Entity(EntityType.DISTRICT, district.name)
             for name in district.names:
@@ -215,8 +229,11 @@ class Gazetteer:
             for m in self._pattern.finditer(text)
         ]
         mentions += self._find_phones(text, mentions)
+        mentions += self._find_city(text, mentions)
         mentions += self._find_by_sound(text, mentions)
-        mentions += self._find_unknown_places(text, words, mentions)
+        tokens = list(words)
+        mentions += self._find_unknown_places(text, tokens, mentions)
+        mentions += self._find_places_before_offices(text, tokens, mentions)
         return sorted(mentions, key=lambda m: m.start)
 
     def _find_phones(self, text: str, known: list[Mention]) -> list[Mention]:
@@ -290,12 +307,79 @@ class Gazetteer:
                     break
         return found
 
-    def _is_unknown_place(self, word: str) -> bool:
+    def _find_city(self, text: str, known: list[Mention]) -> list[Mention]:
+        """A 市 standing alone before an office means Chongqing itself (市扶贫办电话)."""
+        return [
+            Mention(m.start(), m.end(), m.group(), (Entity(EntityType.CITY, m.group()),))
+            for m in _CITY_OFFICE.finditer(text)
+            if not any(k.start < m.end() and m.start() < k.end for k in known)
+        ]
+
+    def _find_places_before_offices(
+        self, text: str, tokens: list[str], known: list[Mention]
+    ) -> list[Mention]:
+        """Finds the unknown place that names an office (康保县扶贫办, 洛阳扶贫办, 浦东新区的民政局).
+
+        jieba may cut an unfamiliar name into single characters (康/保/县), so the words just before the
+        office are gathered back (at most :data:`MAX_PLACE_NAME_CHARS` characters, stopping at a known
+        name, a stop word or a word of the lexicon). The result is a place if it ends like one (县, 区 …)
+        or is a single word the general dictionary tags as a place.
+        """
+        spans: list[tuple[int, int]] = []
+        position = 0
+        for token in tokens:
+            start = text.find(token, position)
+            if start >= 0:
+                spans.append((start, start + len(token)))
+                position = start + len(token)
+        found: list[Mention] = []
+        for index, (start, end) in enumerate(spans):
+            if not self._is_office(text[start:end]):
+                continue
+            first = index
+            if first > 0 and text[spans[first - 1][0] : spans[first - 1][1]] == "的":
+                first -= 1
+            gathered: list[tuple[int, int]] = []
+            while first > 0:
+                before = spans[first - 1]
+                word = text[before[0] : before[1]]
+                length = sum(e - b for b, e in gathered) + len(word)
+                if (
+                    length > MAX_PLACE_NAME_CHARS
+                    or word in self._lexicon.stopwords
+                    or word in self._lexicon.words
+                    or any(m.start < before[1] and before[0] < m.end for m in [*known, *found])
+                ):
+                    break
+                gathered.insert(0, before)
+                first -= 1
+            if not gathered:
+                continue
+            place_start, place_end = gathered[0][0], gathered[-1][1]
+            name = text[place_start:place_end]
+            single_place = len(gathered) == 1 and name in self._general_places
+            if single_place or (len(name) >= 2 and self._is_unknown_place(name, context=True)):
+                found.append(Mention(place_start, place_end, name, (Entity(EntityType.OTHER_PLACE, name),)))
+        return found
+
+    def _is_office(self, word: str) -> bool:
+        return word.startswith(("扶贫", "民政", "乡村振兴")) or self._lexicon.canonical(word) in _OFFICE_WORDS
+
+    def _is_unknown_place(self, word: str, *, context: bool = False) -> bool:
+        """Whether ``word`` looks like a place name the guideline does not cover.
+
+        Before an office (``context``) a name ending like an ordinary word is still a place (南山区,
+        浦东新区), unless it is one of those words itself.
+        """
+        if context:
+            generic = word in self._lexicon.generic_place_words
+        else:
+            generic = word.endswith(self._lexicon.generic_place_words)
         return bool(
             self._place_like.match(word)
             and word[0] not in _NOT_A_PLACE_START
             and word not in self._lexicon.words
-            and not word.endswith(self._lexicon.generic_place_words)
+            and not generic
         )
 
 

@@ -1,8 +1,9 @@
 """``bangfu eval``: scores the engine on a question set such as ``tests/data/dev.yaml``.
 
 Each case gives a question and what the answer must show (see the header of ``tests/data/dev.yaml``):
-``all`` texts must all appear, ``any`` at least one, ``none`` regexes must not match, ``oos`` means the
-answer may contain no phone number, and ``decline`` that the engine declines. Whitespace is ignored.
+``all`` texts must all appear, ``any`` at least one (whitespace is ignored for both), ``none`` regexes
+must not match the answer as shown, ``oos`` means the answer may contain no phone number, and ``decline``
+that the engine declines.
 """
 
 from __future__ import annotations

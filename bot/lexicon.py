@@ -151,19 +151,33 @@ def _general_dictionary() -> tuple[dict[str, int], int]:
     return tokenizer.FREQ, tokenizer.total
 
 
-def _pruned_dictionary() -> Path:
-    """Writes (once per jieba version) the general dictionary without its rarest words."""
+@functools.cache
+def general_place_names() -> frozenset[str]:
+    """The words jieba's general dictionary tags as place names (ns: 洛阳, 珠海, 浦东 …)."""
+    return frozenset(_pruned_dictionary(PLACES_SUFFIX).read_text(encoding="utf-8").split())
+
+
+PLACES_SUFFIX = "-places"
+
+
+def _pruned_dictionary(suffix: str = "") -> Path:
+    """Writes (once per jieba version) the general dictionary without its rarest words, and beside it the
+    list of its place names; returns the one named by ``suffix``."""
     source = Path(jieba.__file__).with_name("dict.txt")
-    target = Path(tempfile.gettempdir()) / f"bangfu-jieba-{jieba.__version__}-{MIN_GENERAL_WORD_FREQ}.txt"
+    stem = f"bangfu-jieba-{jieba.__version__}-{MIN_GENERAL_WORD_FREQ}"
+    directory = Path(tempfile.gettempdir())
+    target = directory / f"{stem}{suffix}.txt"
     if not target.exists():
         kept = [
             line
             for line in source.read_text(encoding="utf-8").splitlines(keepends=True)
             if int(line.split()[1]) >= MIN_GENERAL_WORD_FREQ
         ]
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text("".join(kept), encoding="utf-8")
-        partial.replace(target)  # atomic: concurrent starts never read half a file
+        places = [f"{line.split()[0]}\n" for line in kept if line.split()[2:3] == ["ns"]]
+        for name, lines in ((f"{stem}{PLACES_SUFFIX}.txt", places), (f"{stem}.txt", kept)):
+            partial = directory / f"{name}.{os.getpid()}.tmp"
+            partial.write_text("".join(lines), encoding="utf-8")
+            partial.replace(directory / name)  # atomic: concurrent starts never read half a file
     return target
 
 

@@ -30,13 +30,26 @@ def _converter() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """Converts Traditional characters to Simplified (Simplified text passes unchanged)."""
-    return str(_converter().convert(text))
+    """Converts Traditional characters to Simplified (Simplified text passes unchanged).
+
+    OpenCC's table is not closed under itself for a few rare characters (薴 → 苧 → 苎), so the conversion
+    is repeated, at most twice more, until it no longer changes the text.
+    """
+    converter = _converter()
+    converted = str(converter.convert(text))
+    for _ in range(2):
+        again = str(converter.convert(converted))
+        if again == converted:
+            break
+        converted = again
+    return converted
 
 
 def _fold_char(char: str) -> str:
-    category = unicodedata.category(char)
-    return char if category[0] in _KEEP_CATEGORIES else " "
+    category = unicodedata.category(char)[0]
+    if category in _KEEP_CATEGORIES:
+        return char
+    return "" if category == "M" else " "  # combining marks belong to the letter before them
 
 
 def normalize(text: str) -> str:
@@ -48,9 +61,11 @@ def normalize(text: str) -> str:
     Returns:
         Simplified, folded text; empty if nothing meaningful remains.
     """
-    text = unicodedata.normalize("NFKC", text[:MAX_QUESTION_CHARS])
+    # Cut before NFKC to bound its cost, and again after it, since NFKC may lengthen text (ﷺ → 18 letters).
+    text = unicodedata.normalize("NFKC", text[:MAX_QUESTION_CHARS]).lower()[:MAX_QUESTION_CHARS]
+    # Lower-casing first lets the filter drop what it leaves behind (İ → i + a combining dot).
     text = "".join(_fold_char(char) for char in text)
-    text = _SPACES.sub(" ", text).strip().lower()
+    text = _SPACES.sub(" ", text).strip()
     if not text:
         return ""
     text = to_simplified(text)

@@ -385,6 +385,9 @@ def _explain(error: Any, loc: tuple[str | int, ...], model: type[BaseModel]) -> 
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
         return f"`{where}` is {value!r}, which does not match the expected form {pattern}"
+    if kind == "too_short" and isinstance(value, list) and value:
+        minimum = error.get("ctx", {}).get("min_length", "more")
+        return f"`{where}` has {len(value)} entries; it needs at least {minimum}"
     if kind in ("list_type", "too_short"):
         return f"`{where}` must be a non-empty list of entries, each starting with `- `"
     if kind in ("model_type", "dict_type", "model_attributes_type"):

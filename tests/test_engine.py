@@ -212,10 +212,6 @@ def test_other_cities_offices_get_no_phone_and_the_place_is_named(
         pytest.param("洛阳扶贫办电话", id="city-without-ending-not-in-list"),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a place outside the guideline that is not recognized gets all 18 Chongqing office phones",
-)
 def test_other_offices_the_engine_does_not_recognize_get_no_phone(engine: Engine, question: str) -> None:
     _, text = ask(engine, question)
     assert not PHONE.search(text), text
@@ -230,10 +226,6 @@ def test_chongqing_s_own_office_gets_no_phone(engine: Engine, question: str) -> 
     assert "没有列出" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 市扶贫办电话 (the city office, without 重庆) is answered with the quarterly phone follow-up",
-)
 @pytest.mark.parametrize("question", ["市扶贫办电话", "市扶贫办的联系方式"])
 def test_the_city_office_without_chongqing_s_name_gets_the_city_office_answer(
     engine: Engine, question: str
@@ -333,11 +325,6 @@ def test_a_district_named_with_a_shared_name_narrows_it(engine: Engine) -> None:
     assert "酉阳" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOUBTFUL: 'whom to contact' for 酉阳's 高桥村 lists 酉阳's two deep-poverty townships "
-    "(not where 高桥村 is) and no district office phone",
-)
 def test_whom_to_contact_for_a_village_named_with_its_district(engine: Engine) -> None:
     _, text = ask(engine, "酉阳高桥村联系谁")
     assert "五福镇" in text

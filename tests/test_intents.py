@@ -205,11 +205,6 @@ def test_a_broken_intent_file_is_reported_at_its_file_and_line(
     assert str(problem).startswith(f"{problem.path}:{problem.line}: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: too few examples is reported as '`intents[0].examples` must be a non-empty list', "
-    "without saying that 8 are needed",
-)
 def test_too_few_examples_says_how_many_are_needed(project_copy: ProjectCopy) -> None:
     (project_copy.intents / "zz_broken.yaml").write_text(BROKEN_INTENTS[0].text, encoding="utf-8")
     (problem,) = problems_of(project_copy.intents)

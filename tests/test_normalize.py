@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import assume, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
@@ -228,18 +228,15 @@ def test_the_name_table_covers_every_kind_of_name() -> None:
 LONG_TEXT = st.builds(
     lambda unit, times: (unit * times)[:100_000], st.text(min_size=1, max_size=40), st.integers(1, 100_000)
 )
-# The single characters known to break idempotence (xfail tests below); left out of the general property so
-# that it keeps guarding everything else.
-KNOWN_NON_IDEMPOTENT = "\u0130\u85b4"
-IDEMPOTENCE_TEXT = st.text(st.characters(exclude_characters=KNOWN_NON_IDEMPOTENT))
+IDEMPOTENCE_TEXT = st.text()
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     st.one_of(
         IDEMPOTENCE_TEXT,
-        st.text(st.characters(exclude_characters=KNOWN_NON_IDEMPOTENT), max_size=5_000),
-        LONG_TEXT.filter(lambda t: not set(t) & set(KNOWN_NON_IDEMPOTENT)),
+        st.text(max_size=5_000),
+        LONG_TEXT,
     )
 )
 @example("万州区扶贫办电话")
@@ -248,13 +245,12 @@ IDEMPOTENCE_TEXT = st.text(st.characters(exclude_characters=KNOWN_NON_IDEMPOTENT
 @example("\u202e万州区\x00 扶贫办\t电话 😀")
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
-    # Text that NFKC lengthens past the cut is a known bug (xfail below); everything else must hold.
-    assume(len(once) <= MAX_QUESTION_CHARS)
+    assert len(once) <= MAX_QUESTION_CHARS
     assert normalize(once) == once
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(IDEMPOTENCE_TEXT, LONG_TEXT.filter(lambda t: not set(t) & set(KNOWN_NON_IDEMPOTENT))))
+@given(st.one_of(IDEMPOTENCE_TEXT, LONG_TEXT))
 def test_normalized_text_never_contains_what_the_pipeline_relies_on_being_absent(text: str) -> None:
     once = normalize(text)
     # Placeholders for entities are upper-case ASCII: user text must never produce them.
@@ -264,29 +260,20 @@ def test_normalized_text_never_contains_what_the_pipeline_relies_on_being_absent
     assert all(char == " " or unicodedata.category(char)[0] in "LN" for char in once)
 
 
-# Known counterexamples to idempotence, each a real input a user could send. Remove the mark once fixed.
+# Former counterexamples to idempotence, each a real input a user could send.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: lower() turns İ (U+0130) into i + U+0307, a combining mark the second pass removes",
-)
 def test_normalize_is_idempotent_for_dotted_capital_i() -> None:
     once = normalize("İstanbul")
     assert all(unicodedata.category(char)[0] in "LN" for char in once)
     assert normalize(once) == once
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: OpenCC t2s maps 薴 to 苧, which a second conversion maps to 苎")
 def test_normalize_is_idempotent_for_characters_opencc_converts_twice() -> None:
     once = normalize("薴麻")
     assert normalize(once) == once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the message is cut before NFKC, which can lengthen it (ﷺ → 18 letters); the second pass cuts again",
-)
 def test_normalize_is_idempotent_for_long_text_that_nfkc_lengthens() -> None:
     once = normalize("\ufdfa" * 100)
     assert normalize(once) == once
