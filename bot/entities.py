@@ -231,9 +231,9 @@ class Gazetteer:
         mentions += self._find_phones(text, mentions)
         mentions += self._find_city(text, mentions)
         mentions += self._find_by_sound(text, mentions)
-        tokens = list(words)
-        mentions += self._find_unknown_places(text, tokens, mentions)
-        mentions += self._find_places_before_offices(text, tokens, mentions)
+        spans = token_spans(text, words)
+        mentions += self._find_unknown_places(text, spans, mentions)
+        mentions += self._find_places_before_offices(text, spans, mentions)
         return sorted(mentions, key=lambda m: m.start)
 
     def _find_phones(self, text: str, known: list[Mention]) -> list[Mention]:
@@ -276,19 +276,14 @@ class Gazetteer:
                 start += 1
         return found
 
-    def _find_unknown_places(self, text: str, words: Iterable[str], known: list[Mention]) -> list[Mention]:
+    def _find_unknown_places(
+        self, text: str, spans: list[tuple[int, int]], known: list[Mention]
+    ) -> list[Mention]:
         """Finds words shaped like place names that the guideline does not cover (天河区, 遵义市).
 
         jieba may cut an unfamiliar name from its ending (武侯/区), so a word followed directly by a
         one-character place ending is tried with it.
         """
-        spans: list[tuple[int, int]] = []
-        position = 0
-        for word in words:
-            start = text.find(word, position)
-            if start >= 0:
-                spans.append((start, start + len(word)))
-                position = start + len(word)
         found: list[Mention] = []
         for index, (start, end) in enumerate(spans):
             following = spans[index + 1] if index + 1 < len(spans) else None
@@ -316,7 +311,7 @@ class Gazetteer:
         ]
 
     def _find_places_before_offices(
-        self, text: str, tokens: list[str], known: list[Mention]
+        self, text: str, spans: list[tuple[int, int]], known: list[Mention]
     ) -> list[Mention]:
         """Finds the unknown place that names an office (康保县扶贫办, 洛阳扶贫办, 浦东新区的民政局).
 
@@ -325,13 +320,6 @@ class Gazetteer:
         name, a stop word or a word of the lexicon). The result is a place if it ends like one (县, 区 …)
         or is a single word the general dictionary tags as a place.
         """
-        spans: list[tuple[int, int]] = []
-        position = 0
-        for token in tokens:
-            start = text.find(token, position)
-            if start >= 0:
-                spans.append((start, start + len(token)))
-                position = start + len(token)
         found: list[Mention] = []
         for index, (start, end) in enumerate(spans):
             if not self._is_office(text[start:end]):
@@ -381,6 +369,18 @@ class Gazetteer:
             and word not in self._lexicon.words
             and not generic
         )
+
+
+def token_spans(text: str, tokens: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each token of a segmentation of ``text`` starts and ends (tokens not found are skipped)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for token in tokens:
+        start = text.find(token, position)
+        if start >= 0:
+            spans.append((start, start + len(token)))
+            position = start + len(token)
+    return spans
 
 
 def _ordered(entities: Iterable[Entity]) -> tuple[Entity, ...]:
