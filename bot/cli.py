@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BangfuError as exc:
         print(f"bangfu: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

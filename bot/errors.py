@@ -5,7 +5,8 @@ print the message and exit without a traceback::
 
     BangfuError
     ├── SettingsError     the environment holds an unusable setting
-    └── DataError         a knowledge or intent file is wrong (one or more located problems)
+    ├── DataError         a knowledge or intent file is wrong (one or more located problems)
+    └── TransientError    something outside may recover (the Telegram Bot API cannot be reached)
 """
 
 from __future__ import annotations
@@ -15,7 +16,21 @@ from pathlib import Path
 
 
 class BangfuError(Exception):
-    """Base class of the errors Bangfu reports to the person running it."""
+    """Base class of the errors Bangfu reports to the person running it.
+
+    Attributes:
+        exit_status: The status the command line exits with: 2 for a problem only the person running it
+            can fix (a setting, a data file), 1 for one that may go away by itself (a network outage), so
+            that a service manager retries only the latter.
+    """
+
+    exit_status = 2
+
+
+class TransientError(BangfuError):
+    """A failure that may go away by itself, such as a service that cannot be reached."""
+
+    exit_status = 1
 
 
 class SettingsError(BangfuError):

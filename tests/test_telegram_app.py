@@ -230,3 +230,20 @@ def test_bangfu_telegram_answers_and_stops_cleanly_on_sigterm(
     assert "is running" in err  # the CLI's log handler wrote to stderr …
     assert DEFAULT_TOKEN not in out + err
     assert DEFAULT_TOKEN.split(":")[1] not in out + err
+
+
+@pytest.mark.usefixtures("no_proxy", "shared_engine", "restored_logging")
+def test_bangfu_telegram_with_the_api_unreachable_says_so_in_one_line_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Exit status 1 (not 2) lets a service manager retry: the network may come back."""
+    url = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", url)
+    monkeypatch.setenv("BANGFU_DATA_DIR", str(tmp_path))
+    assert main(["telegram"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"cannot reach the Telegram Bot API at {url}" in err
+    assert "Traceback" not in err
+    assert DEFAULT_TOKEN not in err

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.engine import Engine
-from bot.errors import BangfuError, SettingsError
+from bot.errors import SettingsError, TransientError
 from bot.logsetup import RedactingFilter
 from bot.settings import Settings
 from bot.telegram import browse, groups, handlers, plan, texts
@@ -60,8 +60,17 @@ _GUARDED_PREFIXES = ("httpx", "httpcore", "telegram", "bot")
 _ALSO_GUARDED = ("httpx", "httpcore.connection", "httpcore.http11", "telegram.ext.Updater")
 
 
-class TelegramUnavailableError(BangfuError):
-    """The Bot API could not be reached at start-up."""
+class TelegramUnavailableError(TransientError):
+    """The Bot API could not be reached at start-up (exit status 1, so a service manager retries)."""
+
+
+class _QuietBootstrapFailure(logging.Filter):
+    """Drops the record (with its traceback) python-telegram-bot logs when it gives up connecting at
+    start-up: run_telegram reports the same failure in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keeps every record but that one."""
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
 class TokenGuard:
@@ -255,6 +264,8 @@ def run_telegram(settings: Settings) -> int:
     # run_polling runs in the current event loop; a loop of our own can be cleaned up after a failed start.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    quiet = _QuietBootstrapFailure()
+    logging.getLogger("telegram.ext").addFilter(quiet)
     try:
         application.run_polling(
             poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=list(ALLOWED_UPDATES), close_loop=False
@@ -274,4 +285,5 @@ def run_telegram(settings: Settings) -> int:
         finally:
             loop.close()
             asyncio.set_event_loop(None)
+            logging.getLogger("telegram.ext").removeFilter(quiet)
     return 0
