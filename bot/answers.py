@@ -753,11 +753,15 @@ def org_in_district(request: Request) -> Reply:
     for district in districts:
         named = [t for t in slots.townships if t.district == district.name]
         townships = named or list(district.townships)
+        office = district_contact_section(kb, district)
+        if not named:
+            sections.append(office)  # the office first, unless the question named a township
         if townships:
             lines = tuple(township_line(t, with_district=False) for t in townships)
             title = "联系人" if named else f"{district.name}深度贫困乡镇联系人"
             sections.append(Section(title, lines, kb.cite(ATTACHMENT_2), bullet=True))
-        sections.append(district_contact_section(kb, district))
+        if named:
+            sections.append(office)
     for group in slots.org_types:
         sections.append(activities_section(kb, group))
     for theme in slots.themes:
