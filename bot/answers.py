@@ -762,6 +762,8 @@ def org_in_district(request: Request) -> Reply:
             sections.append(Section(title, lines, kb.cite(ATTACHMENT_2), bullet=True))
         if named:
             sections.append(office)
+    if request.analysis is not None and "攻坚村" in request.analysis.words:
+        sections += [v for v in (_village_section(kb, d) for d in districts) if v]  # 攻坚村 asked about too
     for group in slots.org_types:
         sections.append(activities_section(kb, group))
     for theme in slots.themes:

@@ -48,7 +48,9 @@ RANKED_CANDIDATES = 8
 SECONDARY_MIN_SCORE = 70.0
 MAX_SECONDARY_ANSWERS = 2
 # Applied after NFKC, which turns full-width ？！；， into their ASCII forms.
-_PARTS = re.compile(r"[?!;,\u3002\n]+|另外|还有就是|顺便问一下|顺便问|此外|同时想问|再问一下")
+_PARTS = re.compile(
+    r"[?!;,\u3002\n ]+|另外|还有就是|还有|顺便问一下|顺便问下|顺便问|此外|同时想问|再问一下|第[一二三四五]"
+)
 # The pseudo-intent of an answer quoted from the guideline's sentences when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
 
@@ -167,8 +169,10 @@ class Engine:
         analysis = understanding.analysis
         name = intent.name if intent else None
         if intent is None:
-            # Alone, one shared word is too weak to answer from (红烧肉的做法 shares 做法 with 好做法).
-            strong = [h for h in self.passages.search(analysis.tokens, limit=2) if len(h.matched) > 1]
+            # One everyday word is too weak to answer from (红烧肉的做法 shares 做法 with 好做法); two
+            # words, or one specific word (奖学金) in a question that shows evidence of scope, are not.
+            hits = self.passages.search(analysis.tokens, limit=2)
+            strong = [h for h in hits if len(h.matched) > 1 or (h.specific and analysis.evidence)]
             if strong:
                 reply, name = passages_reply(self.kb, [h.passage for h in strong]), GUIDELINE_TEXT_INTENT
             else:

@@ -155,6 +155,8 @@ class Gazetteer:
             entity = Entity(EntityType.DISTRICT, district.name)
             for name in district.names:
                 self._add(name, entity, by_sound=len(name) >= 2)
+            for spelling in romanizations(district.short or district.name):
+                self._add(spelling, entity, by_sound=False)
         self._phones: dict[str, Entity] = {}
         for district in kb.key_districts:
             if district.phone:
@@ -227,6 +229,7 @@ class Gazetteer:
         mentions = [
             Mention(m.start(), m.end(), m.group(), _ordered(self._names[m.group()]))
             for m in self._pattern.finditer(text)
+            if not _inside_latin_word(text, m.start(), m.end())
         ]
         mentions += self._find_phones(text, mentions)
         mentions += self._find_city(text, mentions)
@@ -369,6 +372,28 @@ class Gazetteer:
             and word not in self._lexicon.words
             and not generic
         )
+
+
+# Districts may be typed in pinyin (chengkou扶贫办): their short names' readings, with every reading of a
+# character that has several (丰都: fengdu and fengdou), but never more than this many spellings.
+MAX_ROMANIZATIONS = 4
+
+
+def romanizations(name: str) -> list[str]:
+    """Toneless pinyin spellings of a place name without spaces (城口 → chengkou)."""
+    spellings = [""]
+    for readings in pinyin(name, style=Style.NORMAL, heteronym=True):
+        spellings = [s + r for s in spellings for r in readings][:MAX_ROMANIZATIONS]
+    return [s for s in spellings if s.isascii() and len(s) >= 4]
+
+
+def _inside_latin_word(text: str, start: int, end: int) -> bool:
+    """Whether a Latin-letter match is part of a longer Latin word (so 'wulong' in 'wulongcha' is not)."""
+    if not text[start:end].isascii():
+        return False
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
 
 
 def token_spans(text: str, tokens: Iterable[str]) -> list[tuple[int, int]]:
