@@ -12,10 +12,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.errors import BangfuError, DataError
 from bot.logsetup import configure_logging
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.engine import Engine  # imported lazily at run time: it loads jieba
 
 logger = logging.getLogger(__name__)
 
@@ -128,11 +132,9 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     raise AssertionError(f"unknown command {command}")  # pragma: no cover - argparse rejects it first
 
 
-def _ask(engine: object, questions: Sequence[str], *, as_json: bool) -> int:
-    from bot.engine import Engine
+def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
     from bot.render_text import render_text
 
-    assert isinstance(engine, Engine)
     lines = [line.rstrip("\n") for line in sys.stdin] if list(questions) == ["-"] else list(questions)
     for question in (q for q in lines if q.strip()):
         understanding = engine.understand(question)

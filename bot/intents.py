@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from bot.errors import DataError, Problem
+from bot.errors import DataError, Problem, display_path
 from bot.knowledge import KNOWLEDGE_FILES
 from bot.schema import Ident, Strict, Text, parse_model
 from bot.yamlio import YamlFile, load_yaml
@@ -114,7 +114,7 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
         raise DataError([Problem(str(intents_dir), 0, "no intent files (*.yaml) found")])
     for path in files:
         try:
-            document = load_yaml(path, _shown(path))
+            document = load_yaml(path, display_path(path))
             documents.append((document, parse_model(IntentsFile, document)))
         except DataError as exc:
             problems.extend(exc.problems)
@@ -172,9 +172,3 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
     if problems:
         raise DataError(problems)
     return tuple(intents)
-
-
-def _shown(path: Path) -> str:
-    from bot.errors import display_path
-
-    return display_path(path)
