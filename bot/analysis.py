@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.entities import EntityType, Gazetteer, Mention
+from bot.entities import EntityType, Gazetteer, Mention, token_spans
 from bot.lexicon import Lexicon, Segmenter
 from bot.normalize import normalize
 
@@ -99,15 +99,10 @@ class Analyzer:
         and mentions almost always line up); consecutive mentions of one type give one placeholder.
         """
         words: list[str] = []
-        position = 0
         emitted: set[int] = set()
-        for token in tokens:
-            start = text.find(token, position)
-            end = start + len(token)
-            position = end if start >= 0 else position
-            overlapping = [
-                i for i, m in enumerate(mentions) if start >= 0 and m.start < end and start < m.end
-            ]
+        for start, end in token_spans(text, tokens):
+            token = text[start:end]
+            overlapping = [i for i, m in enumerate(mentions) if m.start < end and start < m.end]
             if overlapping:
                 for index in overlapping:
                     if index not in emitted and mentions[index].type is not EntityType.CITY:
