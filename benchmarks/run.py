@@ -16,7 +16,10 @@ measures, for Bangfu's :class:`bot.engine.Engine` and for :mod:`benchmarks.bm25_
   process's exit after the answer is not counted;
 * peak memory: the RSS high-water mark (``getrusage(RUSAGE_SELF).ru_maxrss``) of a fresh process that
   loads the system and answers the whole set;
-* accuracy: each set scored with :func:`bot.evaluate.check`, the ``bangfu eval`` rules.
+* accuracy: each set scored with :func:`bot.evaluate.check`, the ``bangfu eval`` rules;
+* where the time goes: each stage of both systems timed on its own over the same questions (median and
+  p99 in µs), so a maintainer sees which stage to work on and how its cost compares with the whole
+  baseline.
 
 It prints a table ``metric | Bangfu | BM25 baseline | target | met?`` and exits 0, or with ``--check``
 exits 1 when a target is missed: the engine's median and p99 latency no higher than the baseline's, cold
@@ -46,9 +49,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script (make bench): make the project importable as a package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bm25_baseline import BM25Baseline, evaluate_baseline
-from bot.engine import Engine
+from benchmarks.bm25_baseline import TOP_K, BM25Baseline, evaluate_baseline, tokenize
+from bot.engine import RANKED_CANDIDATES, Engine
 from bot.evaluate import Case, Report, evaluate, load_cases
+from bot.normalize import normalize
 from bot.render_text import render_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +183,23 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One stage of a system, timed on its own (its inputs prepared beforehand).
+
+    Attributes:
+        system: The system it belongs to.
+        name: What the stage does.
+        median_us: Median time per question, in microseconds.
+        p99_us: 99th percentile, in microseconds.
+    """
+
+    system: str
+    name: str
+    median_us: float
+    p99_us: float
+
+
+@dataclass(frozen=True)
 class Target:
     """A target of issue 3 and whether the engine met it.
 
@@ -202,12 +223,14 @@ class BenchmarkReport:
         settings: Repeats, cold runs and question counts.
         systems: Figures by system name.
         targets: The targets, checked.
+        stages: Each system's stages timed on their own, in pipeline order.
     """
 
     machine: dict[str, Any]
     settings: dict[str, Any]
     systems: dict[str, Figures]
     targets: list[Target] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
 
     @property
     def all_met(self) -> bool:
@@ -330,6 +353,64 @@ def measure_latency(
         )
         for name, times in samples.items()
     }
+
+
+def _time_each(run: Callable[[int], object], count: int, repeat: int) -> tuple[float, float]:
+    """(median, p99) in µs of ``run(i)`` for every ``i < count``, each timed ``repeat`` times."""
+    clock = time.perf_counter_ns
+    for index in range(count):  # warm-up
+        run(index)
+    times: list[float] = []
+    gc.collect()
+    for _ in range(repeat):
+        for index in range(count):
+            t0 = clock()
+            run(index)
+            times.append((clock() - t0) / 1e3)
+    return median(times), percentile(times, 99)
+
+
+def measure_stages(
+    engine: Engine, baseline: BM25Baseline, questions: Sequence[str], repeat: int
+) -> list[Stage]:
+    """Times each stage of both systems on its own, its input computed beforehand.
+
+    The engine's stages are those of :meth:`bot.engine.Engine.answer`: normalizing, cutting with jieba,
+    finding entities (these three and the folding into words make the analysis), scoring the intents'
+    examples with rapidfuzz (part of ranking), ranking, writing the reply (which understands each part
+    of a message that asks several things) and rendering it as text. The baseline's are tokenizing
+    (jieba), the BM25 search and the whole answer.
+
+    Args:
+        engine: The loaded engine.
+        baseline: The loaded baseline.
+        questions: The questions.
+        repeat: Timed passes per stage.
+
+    Returns:
+        The stages, engine first, each in pipeline order.
+    """
+    analyzer = engine.analyzer
+    texts = [normalize(q) for q in questions]
+    cuts = [analyzer.segmenter.cut(t) if t else [] for t in texts]
+    analyses = [analyzer.analyze(q) for q in questions]
+    understandings = [engine.understand(q) for q in questions]
+    replies = [engine.reply_to(u) for u in understandings]
+    tokens = [tokenize(q) for q in questions]
+    steps: list[tuple[str, str, Callable[[int], object]]] = [
+        (ENGINE, "normalize", lambda i: normalize(questions[i])),
+        (ENGINE, "segment (jieba)", lambda i: analyzer.segmenter.cut(texts[i]) if texts[i] else None),
+        (ENGINE, "find entities", lambda i: analyzer.gazetteer.find(texts[i], cuts[i]) if texts[i] else None),
+        (ENGINE, "analysis, whole", lambda i: analyzer.analyze(questions[i])),
+        (ENGINE, "score examples (rapidfuzz)", lambda i: engine.matcher.similarities(analyses[i].words)),
+        (ENGINE, "rank intents, whole", lambda i: engine.matcher.rank(analyses[i], limit=RANKED_CANDIDATES)),
+        (ENGINE, "reply", lambda i: engine.reply_to(understandings[i])),
+        (ENGINE, "render text", lambda i: render_text(replies[i])),
+        (BASELINE, "tokenize (jieba)", lambda i: tokenize(questions[i])),
+        (BASELINE, "BM25 top 3", lambda i: baseline.index.top(tokens[i], TOP_K)),
+        (BASELINE, "answer, whole", lambda i: baseline.answer(questions[i])),
+    ]
+    return [Stage(system, name, *_time_each(run, len(questions), repeat)) for system, name, run in steps]
 
 
 _COLD_CHILD = """\
@@ -522,6 +603,8 @@ def run_benchmark(
     latency = measure_latency(
         {ENGINE: engine_answerer(engine), BASELINE: baseline_answerer(baseline)}, questions, repeat
     )
+    say("where the time goes: each stage on its own")
+    stages = measure_stages(engine, baseline, questions, repeat)
     del engine, baseline
     gc.collect()
     figures: dict[str, Figures] = {}
@@ -540,7 +623,7 @@ def run_benchmark(
         "questions": {name: len(cases) for name, cases in sets.items()},
         "cold_question": COLD_QUESTION,
     }
-    return BenchmarkReport(machine, settings, figures, check_targets(figures))
+    return BenchmarkReport(machine, settings, figures, check_targets(figures), stages)
 
 
 # (label, unit, getter) of every row; a getter returns one system's figure.
@@ -632,7 +715,14 @@ def format_report(report: BenchmarkReport) -> str:
         if report.all_met
         else "targets missed: " + ", ".join(t.metric for t in report.targets if not t.met)
     )
-    return "\n".join([*header, _table(rows), "", verdict])
+    return "\n".join([*header, _table(rows), "", verdict, "", format_stages(report.stages)])
+
+
+def format_stages(stages: Sequence[Stage]) -> str:
+    """The stages as a table: each system's stages in pipeline order, in µs per question."""
+    rows = [["where the time goes (each stage on its own)", "median", "p99"]]
+    rows += [[f"{s.system}: {s.name}", f"{s.median_us:.1f} µs", f"{s.p99_us:.1f} µs"] for s in stages]
+    return _table(rows)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -44,6 +44,20 @@ def test_report_has_every_metric(report: run.BenchmarkReport) -> None:
     ]
 
 
+def test_every_stage_of_both_systems_is_timed(report: run.BenchmarkReport) -> None:
+    systems = [stage.system for stage in report.stages]
+    assert systems == sorted(systems, key=[run.ENGINE, run.BASELINE].index)  # engine first, then baseline
+    assert {"score examples (rapidfuzz)", "reply", "render text"} <= {
+        s.name for s in report.stages if s.system == run.ENGINE
+    }
+    assert [s.name for s in report.stages if s.system == run.BASELINE][-1] == "answer, whole"
+    for stage in report.stages:
+        assert 0 < stage.median_us <= stage.p99_us
+    table = run.format_report(report)
+    assert "where the time goes" in table
+    assert f"{run.ENGINE}: score examples (rapidfuzz)" in table
+
+
 def test_table_and_json_show_every_metric(report: run.BenchmarkReport, tmp_path: Path) -> None:
     table = run.format_report(report)
     for label, _unit, _get in run.ROWS:
@@ -62,6 +76,7 @@ def test_table_and_json_show_every_metric(report: run.BenchmarkReport, tmp_path:
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(data["systems"][run.ENGINE]) == {"latency", "cold_typical", "cold_first", "memory", "accuracy"}
     assert isinstance(data["all_met"], bool)
+    assert {stage["name"] for stage in data["stages"]} >= {"normalize", "BM25 top 3"}
 
 
 def test_percentile_interpolates() -> None:
