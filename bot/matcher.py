@@ -163,7 +163,8 @@ class IntentMatcher:
     def _coverage(self, words: tuple[str, ...]) -> list[float]:
         """Per intent, the IDF-weighted share of the question's words its examples use."""
         coverage = [0.0] * len(self.intents)
-        plain = {w for w in words if not w.isupper()}
+        # Sorted so the sums do not depend on set order, which changes between runs (string hashing).
+        plain = sorted({w for w in words if not w.isupper()})
         # A word no example uses weighs as much as the rarest: it is unexplained by every intent.
         mass = sum(self._idf.get(w, self._max_idf) for w in plain)
         for word in plain:

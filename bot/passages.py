@@ -41,16 +41,29 @@ class Passage:
 
 @dataclass(frozen=True)
 class PassageHit:
-    """A passage and why it matched."""
+    """A passage and why it matched.
+
+    Attributes:
+        passage: The sentence.
+        score: The summed IDF of ``matched``.
+        matched: The question's specific words (found in few sentences) that the passage contains.
+        shared: Every content word of the question that the passage contains, common ones included.
+    """
 
     passage: Passage
     score: float
     matched: tuple[str, ...]
+    shared: tuple[str, ...] = ()
 
     @property
     def specific(self) -> bool:
         """Whether the match rests on more than one everyday word: two words, or one of three or more characters."""
         return len(self.matched) > 1 or any(len(word) > 2 for word in self.matched)
+
+    @property
+    def corroborated(self) -> bool:
+        """Whether another word of the question, however common (服务, 项目), is also in the passage."""
+        return len(self.shared) > len(self.matched)
 
 
 class PassageIndex:
@@ -115,10 +128,17 @@ class PassageIndex:
         for word in words:
             for index in self._postings[word]:
                 matches.setdefault(index, set()).add(word)
-        hits = []
+        content = {w for w in tokens if len(w) > 1 and w not in self._ignore and w not in exclude}
+        ranked: list[tuple[float, int]] = []
         for index, matched in matches.items():
-            score = sum(self._idf[w] for w in matched)
+            # Summed in a fixed order: set order varies between runs (string hashing), and so would the
+            # last bit of the sum, and with it which of two equal sentences comes first.
+            score = sum(self._idf[w] for w in sorted(matched))
             if score >= MIN_PASSAGE_SCORE:
-                hits.append(PassageHit(self.passages[index], score, tuple(sorted(matched))))
-        hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:limit]
+                ranked.append((-score, index))  # ties: the earlier sentence of the guideline first
+        hits = []
+        for negative_score, index in sorted(ranked)[:limit]:
+            passage = self.passages[index]
+            shared = tuple(sorted(content & passage.words))
+            hits.append(PassageHit(passage, -negative_score, tuple(sorted(matches[index])), shared))
+        return hits

@@ -293,3 +293,23 @@ def test_a_broken_intent_file_stops_the_program_with_file_line_and_status_2(
         assert result.stdout == ""
         assert "intents/zz_broken.yaml:5: no answer composer named no_such_composer" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_answers_do_not_depend_on_the_process_s_hash_seed(tmp_path: Path) -> None:
+    # Python salts string hashes per process, so anything ordered by a set of words could differ between
+    # runs; these two questions once got a different quoted sentence depending on the seed.
+    questions = (
+        "怎么通过发展产业带动贫困户增收\n我们是心理咨询机构,想去贫困地区服务留守的孩子,指引有什么建议\n"
+    )
+    outputs = [
+        _program(
+            ["ask", "--json", "-"],
+            cwd=PROJECT_ROOT,
+            stdin=questions,
+            env={"BANGFU_DATA_DIR": str(tmp_path), "PYTHONHASHSEED": seed},
+        )
+        for seed in ("1", "2", "3")
+    ]
+    assert all(result.returncode == EXIT_OK for result in outputs), outputs[0].stderr
+    assert outputs[0].stdout.count("\n") == 2
+    assert outputs[0].stdout == outputs[1].stdout == outputs[2].stdout
