@@ -10,6 +10,7 @@ The browsing commands of the Telegram bot call the public helpers here (:func:`d
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -449,7 +450,11 @@ def township_contact(request: Request) -> Reply:
                 kb.cite(ATTACHMENT_3),
             )
         )
-    districts = _unique(kb.district(t.district) for t in slots.townships)
+    words = request.analysis.words if request.analysis else ()
+    # 巫溪县扶贫办电话和红池坝镇联系人: the district office was asked for too.
+    offices = [d for d in slots.districts if d.phone] if "扶贫办" in words else []
+    sections += [district_contact_section(kb, d) for d in offices]
+    districts = [d for d in _unique(kb.district(t.district) for t in slots.townships) if d not in offices]
     suggestions = [_ask(f"{d.short or d.name}扶贫办电话") for d in districts]
     return _answer(*sections, suggestions=suggestions)
 
@@ -518,7 +523,17 @@ def village_location(request: Request) -> Reply:
     villages = _unique(villages)
     if not villages:
         if slots.townships:
-            return township_contact(request)
+            contact = township_contact(request)
+            words = request.analysis.words if request.analysis else ()
+            if not any("村" in word for word in words):
+                return contact  # asked where the township is, not about its villages
+            townships = "、".join(f"{t.district}{t.name}" for t in slots.townships)
+            note = Section(
+                None,
+                (f"《工作指引》附件3的{len(kb.villages)}个定点攻坚村中没有{townships}的村。",),
+                kb.cite(ATTACHMENT_3),
+            )
+            return dataclasses.replace(contact, sections=(note, *contact.sections))
         if slots.districts:
             return villages_in_district(request)
         return village_list(request)
@@ -992,14 +1007,17 @@ def passages_reply(kb: KnowledgeBase, passages: Sequence[Passage]) -> Reply:
 def other_region(request: Request) -> Reply:
     """A place outside what the guideline covers: says so, with no phone number."""
     kb = request.kb
-    places = "、".join(request.slots.other_places) or "该地"
+    named = request.slots.other_places
+    places = "、".join(named) or "该地"
+    # 国务院, 民政部 are offices themselves, not places with an office.
+    office = "" if named and all(p.endswith(("部", "院", "局", "办")) for p in named) else "扶贫部门"
     return Reply(
         ReplyKind.ANSWER,
         (
             Section(
                 None,
                 (
-                    f"《工作指引》是重庆市的文件,没有{places}的扶贫部门联系方式。",
+                    f"《工作指引》是重庆市的文件,没有{places}的{office}联系方式。",
                     f"指引列出了重庆市{len(kb.key_districts)}个重点区县、{len(kb.townships)}个深度贫困乡镇和{len(kb.villages)}个定点攻坚村的信息。",
                 ),
             ),

@@ -170,9 +170,14 @@ class Engine:
         name = intent.name if intent else None
         if intent is None:
             # One everyday word is too weak to answer from (红烧肉的做法 shares 做法 with 好做法); two
-            # words, or one specific word (奖学金) in a question that shows evidence of scope, are not.
+            # words are not, nor is one word in a question that shows evidence of scope when the word is
+            # specific (奖学金) or another word of the question is in the sentence too (老人 … 提供 … 服务).
             hits = self.passages.search(analysis.tokens, limit=2)
-            strong = [h for h in hits if len(h.matched) > 1 or (h.specific and analysis.evidence)]
+            strong = [
+                h
+                for h in hits
+                if len(h.matched) > 1 or (analysis.evidence and (h.specific or h.corroborated))
+            ]
             if strong:
                 reply, name = passages_reply(self.kb, [h.passage for h in strong]), GUIDELINE_TEXT_INTENT
             else:

@@ -152,6 +152,24 @@ def test_village_location_narrowed_by_its_district(engine: Engine) -> None:
     assert "酉阳" not in text
 
 
+def test_villages_of_a_township_without_any_say_so_and_give_its_contact(engine: Engine) -> None:
+    text = text_of(compose(engine, "village_location", "红池坝镇有哪些村"))
+    assert "没有巫溪县红池坝镇的村" in text
+    assert "张锡定" in text
+
+
+def test_where_a_township_is_does_not_talk_of_villages(engine: Engine) -> None:
+    text = text_of(compose(engine, "village_location", "红池坝镇在哪"))
+    assert "张锡定" in text
+    assert "攻坚村" not in text
+
+
+def test_township_contact_with_its_district_office_asked_for_too(engine: Engine) -> None:
+    text = text_of(compose(engine, "township_contact", "巫溪县扶贫办电话和红池坝镇联系人"))
+    assert "15730595678" in text
+    assert "023-51522562" in text
+
+
 def test_village_in_a_deep_poverty_township_shows_the_township_contact(engine: Engine) -> None:
     text = text_of(compose(engine, "village_location", "金岩村在哪"))
     assert "城口县鸡鸣乡" in text

@@ -145,6 +145,7 @@ def test_unknown_places_never_become_chongqing_places(engine: Engine, question: 
         ("武侯区的扶贫办电话是多少", {"武侯区"}),
         ("贵州遵义扶贫办电话", {"贵州", "遵义"}),
         ("长春市扶贫办电话", {"长春市"}),
+        ("国务院扶贫办电话", {"国务院"}),  # the national office is outside the guideline too
     ],
 )
 def test_places_outside_chongqing_are_reported_as_such(
@@ -154,7 +155,18 @@ def test_places_outside_chongqing_are_reported_as_such(
 
 
 @pytest.mark.parametrize(
-    "question", ["哪个县", "哪个区县扶贫办电话", "各区县", "该县", "本市", "这个区", "某县"]
+    "question",
+    [
+        "哪个县",
+        "哪个区县扶贫办电话",
+        "各区县",
+        "该县",
+        "本市",
+        "这个区",
+        "某县",
+        "给我所有区县扶贫办电话",
+        "别的县",
+    ],
 )
 def test_question_words_with_a_place_ending_are_not_places(engine: Engine, question: str) -> None:
     assert found(engine, question) == {}

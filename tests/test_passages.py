@@ -93,6 +93,28 @@ def test_a_question_no_intent_names_is_answered_with_the_guideline_s_sentence(en
     assert "第十条(二)" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("能为贫困家庭的老人提供哪些服务", "生活照料"),  # 老人, with 提供 and 服务 in the same sentence
+        ("有没有针对农村妇女健康的项目可以做", "两癌筛查"),  # 妇女, with 项目
+    ],
+)
+def test_one_word_backed_by_another_of_the_question_is_reason_to_quote(
+    engine: Engine, question: str, quoted: str
+) -> None:
+    reply, text = ask(engine, question)
+    assert reply.intent == "guideline_text"
+    assert quoted in text
+
+
+def test_one_word_alone_in_its_sentence_is_no_reason_to_quote(engine: Engine) -> None:
+    # 参加 is in one sentence only (参加高考), and nothing else of the question is.
+    reply, text = ask(engine, "周末我想参加个聚会")
+    assert reply.intent is None
+    assert "高考" not in text
+
+
 def test_one_shared_everyday_word_is_no_reason_to_quote(engine: Engine) -> None:
     reply, text = ask(engine, "红烧肉的做法")
     assert reply.intent is None
