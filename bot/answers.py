@@ -11,6 +11,8 @@ The browsing commands of the Telegram bot call the public helpers here (:func:`d
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -74,13 +76,77 @@ COMPOSERS: dict[str, Composer] = {}
 
 
 def composer(name: str) -> Callable[[Composer], Composer]:
-    """Registers a composer under the name intents use in ``answer:``."""
+    """Registers a composer under the name intents use in ``answer:``.
+
+    The registered reply also says which townships or villages the question named are not in the
+    attachments (解放村是攻坚村吗), whatever the composer; composers calling each other directly do not
+    repeat it.
+    """
 
     def register(function: Composer) -> Composer:
-        COMPOSERS[name] = function
+        @functools.wraps(function)
+        def compose(request: Request) -> Reply:
+            reply = function(request)
+            if reply.kind is not ReplyKind.ANSWER:
+                return reply
+            notes = []
+            places = unlisted_local_places(request.slots)
+            if places:
+                notes.append(unlisted_section(request.kb, places))
+            # The user's wrong number is not repeated: a reply shows only the guideline's numbers.
+            asked = unknown_numbers(request.kb, request.analysis.text if request.analysis else "")
+            if asked and _shows_a_phone(request.kb, reply):
+                notes.append(Section(None, ("您提到的号码不在《工作指引》中,请以下面指引列出的号码为准。",)))
+            return dataclasses.replace(reply, sections=(*notes, *reply.sections)) if notes else reply
+
+        COMPOSERS[name] = compose
         return function
 
     return register
+
+
+# Endings of places below a district: such a place that the knowledge does not know is a township or
+# village the attachments do not list (a Chongqing one, most likely), not a province or city elsewhere.
+_LOCAL_ENDINGS = ("乡", "镇", "村", "街道", "社区")
+
+
+def unlisted_local_places(slots: Slots) -> list[str]:
+    """The townships and villages a question named that the attachments do not list."""
+    return [place for place in slots.other_places if place.endswith(_LOCAL_ENDINGS)]
+
+
+# A phone number as users type it, after normalization (which turns a dash into a space).
+_NUMBER = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
+# Fewer digits than this are no phone number (a year, a count, a serial).
+MIN_PHONE_DIGITS = 7
+
+
+def unknown_numbers(kb: KnowledgeBase, text: str) -> list[str]:
+    """Phone numbers (digits only) in a normalized question that the guideline does not print.
+
+    For example 城口扶贫办电话是023 59221208对吗 (the guideline prints 023-59221209).
+    """
+    known = {re.sub(r"\D", "", phone) for phone in _phones(kb)}
+    numbers = (match.group().replace(" ", "") for match in _NUMBER.finditer(text))
+    return [digits for digits in numbers if len(digits) >= MIN_PHONE_DIGITS and digits not in known]
+
+
+def _phones(kb: KnowledgeBase) -> list[str]:
+    return [d.phone for d in kb.key_districts if d.phone] + [t.phone for t in kb.townships]
+
+
+def _shows_a_phone(kb: KnowledgeBase, reply: Reply) -> bool:
+    text = "".join(line for section in reply.sections for line in section.lines)
+    return any(phone in text for phone in _phones(kb))
+
+
+def unlisted_section(kb: KnowledgeBase, places: Sequence[str]) -> Section:
+    """Says that the attachments list none of ``places``."""
+    line = (
+        f"《工作指引》附件列出的{len(kb.townships)}个深度贫困乡镇和{len(kb.villages)}个定点攻坚村中"
+        f"没有{'、'.join(places)}。"
+    )
+    return Section(None, (line,), f"{kb.cite(ATTACHMENT_2)}、{ATTACHMENT_3}")
 
 
 def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
@@ -761,7 +827,8 @@ def org_in_district(request: Request) -> Reply:
     kb, slots = request.kb, request.slots
     districts = _implied_districts(kb, slots)
     if not districts:
-        if slots.other_places:
+        local = unlisted_local_places(slots)
+        if any(place not in local for place in slots.other_places):
             return other_region(request)
         return activities_by_orgtype(request) if slots.org_types else district_contact(request)
     sections: list[Section] = [village_location_section(kb, slots.villages)] if slots.villages else []
@@ -1005,25 +1072,25 @@ def passages_reply(kb: KnowledgeBase, passages: Sequence[Passage]) -> Reply:
 
 @composer("other_region")
 def other_region(request: Request) -> Reply:
-    """A place outside what the guideline covers: says so, with no phone number."""
+    """A place outside what the guideline covers: says so, with no phone number.
+
+    Townships and villages the attachments do not list are named by the registered composer's note
+    (see :func:`composer`); this reply adds nothing for them but the suggestions.
+    """
     kb = request.kb
-    named = request.slots.other_places
+    local = unlisted_local_places(request.slots)
+    named = [p for p in request.slots.other_places if p not in local]
+    if local and not named:
+        return _answer(suggestions=[_ask("深度贫困乡镇有哪些"), _ask("定点攻坚村有哪些")])
     places = "、".join(named) or "该地"
-    # 国务院, 民政部 are offices themselves, not places with an office.
+    # 国务院, 国家乡村振兴局 are offices themselves, not places with an office.
     office = "" if named and all(p.endswith(("部", "院", "局", "办")) for p in named) else "扶贫部门"
-    return Reply(
-        ReplyKind.ANSWER,
-        (
-            Section(
-                None,
-                (
-                    f"《工作指引》是重庆市的文件,没有{places}的{office}联系方式。",
-                    f"指引列出了重庆市{len(kb.key_districts)}个重点区县、{len(kb.townships)}个深度贫困乡镇和{len(kb.villages)}个定点攻坚村的信息。",
-                ),
-            ),
-        ),
-        suggestions=(_ask("各区县扶贫办电话"), _ask("深度贫困乡镇有哪些")),
+    lines = (
+        f"《工作指引》是重庆市的文件,没有{places}的{office}联系方式。",
+        f"指引列出了重庆市{len(kb.key_districts)}个重点区县、{len(kb.townships)}个深度贫困乡镇和"
+        f"{len(kb.villages)}个定点攻坚村的信息。",
     )
+    return _answer(Section(None, lines), suggestions=[_ask("各区县扶贫办电话"), _ask("深度贫困乡镇有哪些")])
 
 
 EXAMPLE_QUESTIONS = (

@@ -92,8 +92,8 @@ class Mention:
 
 
 # Words ending like a place name but starting like this are questions or determiners, not places:
-# 哪个县, 各区县, 本市, 该县, 所有区县, 别的县, 另一个区.
-_NOT_A_PLACE_START = frozenset("哪某各本该这那每全外其此几多所别另")
+# 哪个县, 各区县, 本市, 该县, 所有区县, 别的县, 另一个区, 我们村, 咱们乡.
+_NOT_A_PLACE_START = frozenset("哪某各本该这那每全外其此几多所别另我你他她咱")
 # Offices whose place is asked about (扶贫办 and its synonyms, 民政局 …), as canonical words.
 _OFFICE_WORDS = frozenset({"扶贫办", "登记机关"})
 # A name gathered before an office is at most this long (内蒙古自治区 is 6; longer runs are sentences).
