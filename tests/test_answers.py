@@ -25,7 +25,7 @@ from bot.knowledge import District, KnowledgeBase, load_knowledge
 from bot.render_text import render_text
 from bot.reply import Reply, ReplyKind
 from bot.schema import ActivityGroup
-from tests.engine_support import GUIDELINE_TEXT, KNOWLEDGE, PHONE, kb_phones
+from tests.engine_support import GUIDELINE_TEXT, KNOWLEDGE, PHONE, ask, kb_phones
 
 KB = load_knowledge(KNOWLEDGE)
 
@@ -168,6 +168,48 @@ def test_township_contact_with_its_district_office_asked_for_too(engine: Engine)
     text = text_of(compose(engine, "township_contact", "巫溪县扶贫办电话和红池坝镇联系人"))
     assert "15730595678" in text
     assert "023-51522562" in text
+
+
+@pytest.mark.parametrize(
+    ("composer", "question", "unlisted"),
+    [
+        ("other_region", "解放村是攻坚村吗", "解放村"),
+        ("other_region", "龙门镇联系人", "龙门镇"),
+        ("district_tier", "城口县解放村在哪", "解放村"),
+    ],
+)
+def test_a_township_or_village_the_attachments_do_not_list_is_named_as_such(
+    engine: Engine, composer: str, question: str, unlisted: str
+) -> None:
+    reply = compose(engine, composer, question)
+    assert reply.sections[0].lines == (
+        f"《工作指引》附件列出的18个深度贫困乡镇和100个定点攻坚村中没有{unlisted}。",
+    )
+    assert "重庆市的文件" not in text_of(reply)  # that is said of provinces and cities elsewhere
+
+
+def test_an_organization_going_to_an_unlisted_town_still_gets_its_activities(engine: Engine) -> None:
+    text = text_of(compose(engine, "org_in_district", "我们是医疗队想去新华镇义诊"))
+    assert "没有新华镇" in text
+    assert "义诊" in text
+    assert not PHONE.search(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "flagged"),
+    [
+        ("城口扶贫办电话是023-59221208对吗", True),
+        ("三建乡联系人电话是13594500669吗", True),
+        ("城口扶贫办电话是023-59221209对吗", False),  # the right number
+        ("城口扶贫办电话", False),
+    ],
+)
+def test_a_wrong_phone_number_in_the_question_is_flagged_and_not_repeated(
+    engine: Engine, question: str, flagged: bool
+) -> None:
+    _, text = ask(engine, question)
+    assert ("您提到的号码不在《工作指引》中" in text) is flagged
+    assert "59221208" not in text and "13594500669" not in text
 
 
 def test_village_in_a_deep_poverty_township_shows_the_township_contact(engine: Engine) -> None:

@@ -146,6 +146,8 @@ def test_unknown_places_never_become_chongqing_places(engine: Engine, question: 
         ("贵州遵义扶贫办电话", {"贵州", "遵义"}),
         ("长春市扶贫办电话", {"长春市"}),
         ("国务院扶贫办电话", {"国务院"}),  # the national office is outside the guideline too
+        ("解放村是攻坚村吗", {"解放村"}),  # a village the attachments do not list
+        ("龙门镇联系人", {"龙门镇"}),
     ],
 )
 def test_places_outside_chongqing_are_reported_as_such(
@@ -165,6 +167,10 @@ def test_places_outside_chongqing_are_reported_as_such(
         "这个区",
         "某县",
         "给我所有区县扶贫办电话",
+        "我们县扶贫办电话",
+        "我们村是攻坚村吗",
+        "隔壁镇有攻坚村吗",
+        "空心村怎么帮扶",
         "别的县",
     ],
 )
