@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from bot.analysis import Analysis
 from bot.entities import EntityType
+from bot.guideline import chinese_numeral
 from bot.knowledge import District, KnowledgeBase
 from bot.passages import Passage
 from bot.reply import Choice, Reply, ReplyKind, Section
@@ -43,6 +44,7 @@ class Slots:
         tiers: 国家级 / 市级, if mentioned.
         other_places: Places outside what the guideline covers.
         city: Whether Chongqing itself (重庆市, 市扶贫办) is mentioned.
+        articles: Articles referred to, as (article number, item number or 0 for the whole article).
     """
 
     districts: tuple[District, ...] = ()
@@ -54,6 +56,7 @@ class Slots:
     tiers: tuple[str, ...] = ()
     other_places: tuple[str, ...] = ()
     city: bool = False
+    articles: tuple[tuple[int, int], ...] = ()
 
     @property
     def places(self) -> bool:
@@ -167,6 +170,7 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
     themes: list[ActivityGroup] = []
     tiers: list[str] = []
     others: list[str] = []
+    articles: list[tuple[int, int]] = []
     city = False
     for mention in analysis.mentions:
         candidates = [c for c in mention.candidates if c.type is not EntityType.DISTRICT]
@@ -191,6 +195,9 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
                 others.append(mention.surface)
             elif entity.type is EntityType.CITY:
                 city = True
+            elif entity.type is EntityType.ARTICLE:
+                number, _, item = entity.key.partition("/")
+                articles.append((int(number), int(item or 0)))
     return Slots(
         districts=tuple(districts),
         townships=tuple(_unique(townships)),
@@ -201,6 +208,7 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
         tiers=tuple(_unique(tiers)),
         other_places=tuple(_unique(others)),
         city=city,
+        articles=tuple(_unique(articles)),
     )
 
 
@@ -283,7 +291,7 @@ def district_contact_section(kb: KnowledgeBase, district: District) -> Section:
         return Section(
             district.label,
             (
-                f"{district.name}不在《工作指引》列出的18个扶贫开发工作重点区县中,指引没有列出它的扶贫办电话。",
+                f"{district.name}不在《工作指引》列出的{len(kb.key_districts)}个扶贫开发工作重点区县中,指引没有列出它的扶贫办电话。",
                 f"指引列出的{district.name}定点攻坚村:{villages}。",
             ),
             kb.cite(ATTACHMENT_3),
@@ -291,6 +299,15 @@ def district_contact_section(kb: KnowledgeBase, district: District) -> Section:
     return Section(
         district.label,
         (f"《工作指引》的附件没有列出{district.name}:它不是重点区县,也没有深度贫困乡镇或定点攻坚村。",),
+    )
+
+
+def _key_district_counts(kb: KnowledgeBase) -> str:
+    """18个扶贫开发工作重点区县(14个国家级、4个市级), counted from the knowledge."""
+    national = sum(d.tier == "国家级" for d in kb.key_districts)
+    return (
+        f"{len(kb.key_districts)}个扶贫开发工作重点区县"
+        f"({national}个国家级、{len(kb.key_districts) - national}个市级)"
     )
 
 
@@ -430,7 +447,7 @@ def district_tier(request: Request) -> Reply:
         if district.tier:
             line = f"{district.name}是{_tier_text(district)},扶贫办联系电话:{district.phone}。"
         else:
-            line = f"{district.name}不在《工作指引》列出的18个扶贫开发工作重点区县(14个国家级、4个市级)中。"
+            line = f"{district.name}不在《工作指引》列出的{_key_district_counts(kb)}中。"
         sections.append(Section(None, (line,), kb.cite(ATTACHMENT_1)))
     return _answer(*sections, suggestions=[_ask("市级重点区县有哪些"), _ask("国家级重点区县有哪些")])
 
@@ -536,7 +553,7 @@ def townships_in_district(request: Request) -> Reply:
         return all_townships_reply(kb)
     sections = []
     for district in districts:
-        section = _township_section(kb, district, "的深度贫困乡镇")
+        section = _township_section(kb, district, f"的深度贫困乡镇({len(district.townships)}个)")
         if section:
             sections.append(section)
         else:
@@ -545,7 +562,7 @@ def townships_in_district(request: Request) -> Reply:
                 Section(
                     None,
                     (
-                        f"《工作指引》列出的18个深度贫困乡镇中没有{district.name}的乡镇。有深度贫困乡镇的区县:{having}。",
+                        f"《工作指引》列出的{len(kb.townships)}个深度贫困乡镇中没有{district.name}的乡镇。有深度贫困乡镇的区县:{having}。",
                     ),
                     kb.cite(ATTACHMENT_2),
                 )
@@ -644,7 +661,7 @@ def villages_in_district(request: Request) -> Reply:
             sections.append(
                 Section(
                     None,
-                    (f"《工作指引》附件3的100个定点攻坚村中没有{district.name}的村。",),
+                    (f"《工作指引》附件3的{len(kb.villages)}个定点攻坚村中没有{district.name}的村。",),
                     kb.cite(ATTACHMENT_3),
                 )
             )
@@ -1028,10 +1045,40 @@ def about_reply(kb: KnowledgeBase) -> Reply:
         f"《{document.title}》",
         f"印发单位:{'、'.join(document.issuers)}({document.sealed_by})",
         f"印发时间:{date}",
-        f"附件:{'；'.join(f'{i}.{name}' for i, name in enumerate(document.attachments, 1))}",
+        f"正文共{len(kb.guideline.articles)}条;附件{len(document.attachments)}个:"
+        f"{'；'.join(f'{i}.{name}' for i, name in enumerate(document.attachments, 1))}",
         f"本助手的回答均来自该指引;电话和联系人是{document.date.year}年印发时公布的信息,如有变动请以当地最新公布为准。",
     )
     return _answer(Section("信息来源", lines, kb.cite("印发通知")), suggestions=[_ask("怎么参与脱贫攻坚")])
+
+
+@composer("article_text")
+def article_text(request: Request) -> Reply:
+    """The articles or items a question refers to (第十一条, 第五条第九项), as printed."""
+    kb = request.kb
+    count = len(kb.guideline.articles)
+    sections: list[Section] = []
+    suggestions: list[Choice] = []
+    for number, item in request.slots.articles:
+        if not 1 <= number <= count:
+            sections.append(
+                Section(None, (f"《工作指引》正文共{count}条(第一条至第{chinese_numeral(count)}条)。",))
+            )
+            continue
+        article = kb.article(number)
+        items = article.items
+        if item and item > len(items):
+            sections.append(Section(None, (f"{article.label}没有第{chinese_numeral(item)}项,以下是全文:",)))
+        elif item:
+            items = [items[item - 1]]
+        lines = tuple(line for line in (article.text, *(f"{i.label}{i.text}" for i in items)) if line)
+        label = f"{article.label}{items[0].label}" if len(items) == 1 and item else article.label
+        sections.append(Section(f"《工作指引》{label}", lines, kb.cite(label)))
+        if number < count:
+            suggestions.append(_ask(f"第{chinese_numeral(number + 1)}条讲什么"))
+    if not sections:
+        return about_reply(kb)
+    return _answer(*sections, suggestions=suggestions[:1])
 
 
 @composer("document_info")
@@ -1105,7 +1152,8 @@ def help_reply(kb: KnowledgeBase) -> Reply:
     """What the bot can do, with example questions."""
     lines = (
         f"我是帮扶助手,根据《{kb.document.title}》回答社会组织参与脱贫攻坚的问题:",
-        "· 去哪里:18个重点区县扶贫办电话、18个深度贫困乡镇联系人、100个定点攻坚村在哪",
+        f"· 去哪里:{len(kb.key_districts)}个重点区县扶贫办电话、{len(kb.townships)}个深度贫困乡镇联系人、"
+        f"{len(kb.villages)}个定点攻坚村在哪",
         "· 帮扶谁:重点地区、重点对象、重点领域",
         "· 做什么:各类社会组织和各个主题推荐的帮扶活动、参与路径",
         "· 报什么:年度计划、回访跟进、向主管单位和登记机关报送、等级评估与表彰",

@@ -213,6 +213,12 @@ class Engine:
                 or other.confidence * 100 < SECONDARY_MIN_SCORE
             ):
                 continue
+            # A part naming no place, organization type or theme is often the tail of the one before it
+            # (…去涪陵开展免费体检,联系哪个部门): it must say something that points at its own answer.
+            if not other.analysis.entity_types and not self.matcher.distinctive_words(
+                other.intent, other.analysis.words
+            ):
+                continue
             extra = COMPOSERS[other.intent.answer](Request(self.kb, other.slots, other.analysis))
             new = [section for section in extra.sections if section not in sections]
             if extra.kind is not ReplyKind.ANSWER or not new:

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from pypinyin import Style, pinyin
 
+from bot.guideline import parse_chinese_numeral
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import EntitiesFile, Lexicon
 from bot.normalize import normalize
@@ -41,6 +42,7 @@ class EntityType(StrEnum):
     TIER = "tier"
     OTHER_PLACE = "other_place"
     CITY = "city"  # Chongqing itself (重庆市), as opposed to one of its districts
+    ARTICLE = "article"  # an article of the guideline (第十一条), or one of its items (第五条第九项)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,12 @@ _OFFICE_WORDS = frozenset({"扶贫办", "登记机关"})
 MAX_PLACE_NAME_CHARS = 6
 # 市 right before an office, not part of a longer name (市扶贫办电话, not 涪陵市扶贫办).
 _CITY_OFFICE = re.compile(r"(?<![\u4e00-\u9fff])市(?=扶贫|民政|乡村振兴)")
+# An article (第十一条, 第5条) and perhaps one of its items: 第五条第九项, or 第五条(九), which normalizing
+# turns into 第五条九 (so a bare numeral counts only before the end or a word asking about it).
+_NUMERAL = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
+_ARTICLE_REFERENCE = re.compile(
+    rf"第({_NUMERAL})条(?:第({_NUMERAL})[项款点]?|({_NUMERAL})(?:[项款点]|(?=$|[ 是讲说的怎规内写有呢吗啥什])))?"
+)
 # Phone numbers as users type them: digits, possibly split by spaces where a dash or brackets were.
 _DIGITS = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
 
@@ -233,6 +241,7 @@ class Gazetteer:
         ]
         mentions += self._find_phones(text, mentions)
         mentions += self._find_city(text, mentions)
+        mentions += _find_articles(text, mentions)
         mentions += self._find_by_sound(text, mentions)
         spans = token_spans(text, words)
         mentions += self._find_unknown_places(text, spans, mentions)
@@ -385,6 +394,32 @@ def romanizations(name: str) -> list[str]:
     for readings in pinyin(name, style=Style.NORMAL, heteronym=True):
         spellings = [s + r for s in spellings for r in readings][:MAX_ROMANIZATIONS]
     return [s for s in spellings if s.isascii() and len(s) >= 4]
+
+
+def _find_articles(text: str, known: list[Mention]) -> list[Mention]:
+    """Finds references to the guideline's articles and items; the key is 5 or 5/9 (第五条第九项)."""
+    found = []
+    for match in _ARTICLE_REFERENCE.finditer(text):
+        if any(m.start < match.end() and match.start() < m.end for m in known):
+            continue
+        article = _numeral_value(match.group(1))
+        item_text = match.group(2) or match.group(3)
+        item = _numeral_value(item_text) if item_text else 0
+        if article is None or item is None:
+            continue  # 第一十条 is no numeral the guideline writes
+        key = f"{article}/{item}" if item else str(article)
+        found.append(Mention(match.start(), match.end(), match.group(), (Entity(EntityType.ARTICLE, key),)))
+    return found
+
+
+def _numeral_value(text: str) -> int | None:
+    """The value of 1–99 written in digits or as the guideline writes numerals (十一); None otherwise."""
+    if text.isdigit():
+        return int(text)
+    try:
+        return parse_chinese_numeral(text)
+    except ValueError:
+        return None
 
 
 def _inside_latin_word(text: str, start: int, end: int) -> bool:

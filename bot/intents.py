@@ -21,8 +21,20 @@ from bot.yamlio import YamlFile, load_yaml
 
 MIN_EXAMPLES = 8
 VOCABULARY_FILES = ("lexicon.yaml", "entities.yaml")
-ENTITY_TYPES = ("district", "township", "town", "village", "org_type", "theme", "tier", "other_place")
-EntityName = Literal["district", "township", "town", "village", "org_type", "theme", "tier", "other_place"]
+ENTITY_TYPES = (
+    "district",
+    "township",
+    "town",
+    "village",
+    "org_type",
+    "theme",
+    "tier",
+    "other_place",
+    "article",
+)
+EntityName = Literal[
+    "district", "township", "town", "village", "org_type", "theme", "tier", "other_place", "article"
+]
 
 
 class EntitySlots(Strict):

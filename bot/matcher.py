@@ -33,6 +33,9 @@ USED_ENTITY_BONUS = 3.0
 # few intents use each word (inverse document frequency over intents), that appear in an intent's
 # examples. An intent covering the whole question gains this many points. Chosen on the development set.
 COVERAGE_POINTS = 10.0
+# A word used by the examples of at most this many intents points at them (保险, 冠名, 计划, 注意); one used
+# by more (联系, 部门, 电话) is common to many questions.
+DISTINCTIVE_MAX_INTENTS = 3
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,16 @@ class IntentMatcher:
                 + (1.0 - SET_WEIGHT) * fuzz.ratio(ordered, self._distinct_sorted[index]),
             )
             for index in shared
+        ]
+
+    def distinctive_words(self, intent: Intent, words: tuple[str, ...]) -> list[str]:
+        """The words of a question that point at ``intent``: its examples use them, and few other intents do."""
+        index = self.intents.index(intent)
+        return [
+            w
+            for w in words
+            if index in self._word_intents.get(w, ())
+            and len(self._word_intents[w]) <= DISTINCTIVE_MAX_INTENTS
         ]
 
     def _coverage(self, words: tuple[str, ...]) -> list[float]:

@@ -209,7 +209,39 @@ def test_a_wrong_phone_number_in_the_question_is_flagged_and_not_repeated(
 ) -> None:
     _, text = ask(engine, question)
     assert ("您提到的号码不在《工作指引》中" in text) is flagged
-    assert "59221208" not in text and "13594500669" not in text
+    assert "59221208" not in text
+    assert "13594500669" not in text
+
+
+def test_an_article_is_quoted_whole_with_its_items(engine: Engine) -> None:
+    reply = compose(engine, "article_text", "第三条讲的啥")
+    assert reply.sections[0].title == "《工作指引》第三条"
+    assert reply.sections[0].source == "《工作指引》第三条"
+    text = text_of(reply)
+    assert "(一)未脱贫的建档立卡贫困户" in text
+    assert "(八)因遭受严重自然灾害" in text
+    assert "第四条讲什么" in text  # the next article is offered
+
+
+def test_an_item_is_quoted_with_its_article_s_lead(engine: Engine) -> None:
+    reply = compose(engine, "article_text", "第五条第九项")
+    assert reply.sections[0].lines == (
+        "社会组织参与脱贫攻坚主要工作路径:",
+        "(九)要加强经验总结交流,提炼典型案例,探索可复制可推广的帮扶模式,定期向主管单位和登记机关报送工作经验和成效。",
+    )
+    assert "(八)" not in text_of(reply)
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("第二十条", "《工作指引》正文共18条(第一条至第十八条)。"),
+        ("第三条第九项", "第三条没有第九项,以下是全文:"),
+    ],
+)
+def test_an_article_or_item_the_guideline_does_not_have(engine: Engine, question: str, said: str) -> None:
+    reply = compose(engine, "article_text", question)
+    assert reply.sections[0].lines == (said,)
 
 
 def test_village_in_a_deep_poverty_township_shows_the_township_contact(engine: Engine) -> None:

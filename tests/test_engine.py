@@ -466,3 +466,24 @@ def test_a_declined_reply_never_contains_a_phone_number(engine: Engine, question
 @given(QUESTIONS)
 def test_every_phone_shown_is_one_of_the_guideline(engine: Engine, question: str) -> None:
     assert set(PHONE.findall(render_text(engine.answer(question)))) <= kb_phones(engine.kb)
+
+
+@pytest.mark.parametrize(
+    ("question", "not_shown"),
+    [
+        # The tail of the first part (联系哪个部门) is no question of its own about the document.
+        ("我们是医疗类社会组织,计划去涪陵开展免费体检,联系哪个部门", "信息来源"),
+        ("平安乡联系人是谁,电话多少", "回访"),
+    ],
+)
+def test_a_part_that_only_continues_the_question_adds_no_answer(
+    engine: Engine, question: str, not_shown: str
+) -> None:
+    _, text = ask(engine, question)
+    assert not_shown not in text
+
+
+def test_a_part_with_a_word_of_its_own_adds_its_answer(engine: Engine) -> None:
+    _, text = ask(engine, "扶贫网的链接多少,工作人员保险要买吗")
+    assert "zgshfp.com.cn" in text
+    assert "意外伤害保险" in text

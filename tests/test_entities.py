@@ -321,3 +321,20 @@ def test_entity_district_property() -> None:
     assert Entity(EntityType.VILLAGE, "秀山县/石堤镇/高桥村").district == "秀山县"
     assert Entity(EntityType.ORG_TYPE, "medical").district is None
     assert Entity(EntityType.OTHER_PLACE, "北京").district is None
+
+
+@pytest.mark.parametrize(
+    ("question", "keys"),
+    [
+        ("指引第十一条讲的是啥", {"11"}),
+        ("第5条", {"5"}),
+        ("第五条第九项说了什么", {"5/9"}),
+        ("第五条(九)是什么意思", {"5/9"}),  # normalized to 第五条九是…
+        ("第十八条(五)", {"18/5"}),
+        ("第二十条", {"20"}),  # beyond the guideline: the answer says how many there are
+        ("第一十条", set()),  # no numeral the guideline writes
+        ("第三条八种人", {"3"}),  # a numeral before a noun is no item
+    ],
+)
+def test_references_to_articles_and_items(engine: Engine, question: str, keys: set[str]) -> None:
+    assert found(engine, question).get("article", set()) == keys

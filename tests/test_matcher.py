@@ -121,3 +121,11 @@ def test_ranking_does_not_depend_on_which_place_is_named(engine: Engine) -> None
         for place in ("万州区", "黔江区", "忠县", "酉阳土家族苗族自治县")
     ]
     assert all(top == first[0] for top in first)
+
+
+def test_distinctive_words_point_at_few_intents(engine: Engine) -> None:
+    safety = next(i for i in engine.intents if i.name == "safety_insurance")
+    documents = next(i for i in engine.intents if i.name == "document_info")
+    assert engine.matcher.distinctive_words(safety, ("工作人员", "保险", "哪些")) == ["工作人员", "保险"]
+    # 联系, 哪个 and 部门 are in many intents' examples: they point at none in particular.
+    assert engine.matcher.distinctive_words(documents, ("联系", "哪个", "部门")) == []
