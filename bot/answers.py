@@ -129,8 +129,10 @@ def unknown_numbers(kb: KnowledgeBase, text: str) -> list[str]:
 
     For example 城口扶贫办电话是023 59221208对吗 (the guideline prints 023-59221209).
     """
+    numbers = [match.group().replace(" ", "") for match in _NUMBER.finditer(text)]
+    if not numbers:
+        return []  # most questions: no need to gather the guideline's numbers
     known = {re.sub(r"\D", "", phone) for phone in _phones(kb)}
-    numbers = (match.group().replace(" ", "") for match in _NUMBER.finditer(text))
     return [digits for digits in numbers if len(digits) >= MIN_PHONE_DIGITS and digits not in known]
 
 
