@@ -7,12 +7,16 @@ segmentation → synonyms folded to their canonical word → stop words dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from bot.entities import EntityType, Gazetteer, Mention, token_spans
+from bot.entities import EntityType, Gazetteer, Mention, is_unlisted_local_place, token_spans
 from bot.lexicon import Lexicon, Segmenter
 from bot.normalize import normalize
 
+# Marks of a question. A village or town the attachments do not list is evidence only in a question
+# (张家村在哪) or alone (张家村), not in chatter that names one (明天去李家镇吃饭).
+_QUESTION = re.compile(r"[?？吗呢哪谁几啥]|什么|多少|怎么|如何|是不是|有没有|是否")
 # Placeholders are upper-case ASCII, which normalized user text never contains, and jieba keeps whole.
 PLACEHOLDERS = {entity_type: entity_type.name.replace("_", "") for entity_type in EntityType}
 
@@ -66,8 +70,11 @@ class Analyzer:
                 about something else (怎么注册公司 shares only 注册 with the guideline).
         """
         # Single characters (在, 会, 看) are everyday function words, no evidence of anything.
+        # Placeholders are not words of the question: its mentions are weighed on their own.
         self._domain_words = (
-            frozenset(w for w in domain if len(w) > 1) - self.lexicon.generic - self.lexicon.stopwords
+            frozenset(w for w in domain if len(w) > 1 and not w.isupper())
+            - self.lexicon.generic
+            - self.lexicon.stopwords
         )
         self._known_words = known | domain
 
@@ -87,8 +94,17 @@ class Analyzer:
         tokens = self.segmenter.cut(text) if text else []
         mentions = tuple(self.gazetteer.find(text, tokens)) if text else ()
         words = self._words(text, tokens, mentions)
-        evidence = any(m.type is not EntityType.CITY for m in mentions) or any(
-            w in self._domain_words for w in words
+        evidence = (
+            any(
+                m.type is not EntityType.CITY and not is_unlisted_local_place(m.candidates[0])
+                for m in mentions
+            )
+            or any(w in self._domain_words for w in words)
+            or any(
+                is_unlisted_local_place(m.candidates[0])
+                and (m.surface == text or bool(_QUESTION.search(question)))
+                for m in mentions
+            )
         )
         return Analysis(question, text, mentions, words, evidence, tuple(tokens))
 

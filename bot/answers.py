@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.analysis import Analysis
-from bot.entities import EntityType
+from bot.entities import LOCAL_PLACE_ENDINGS, EntityType
 from bot.guideline import chinese_numeral
 from bot.knowledge import District, KnowledgeBase
 from bot.passages import Passage
@@ -108,14 +108,9 @@ def composer(name: str) -> Callable[[Composer], Composer]:
     return register
 
 
-# Endings of places below a district: such a place that the knowledge does not know is a township or
-# village the attachments do not list (a Chongqing one, most likely), not a province or city elsewhere.
-_LOCAL_ENDINGS = ("乡", "镇", "村", "街道", "社区")
-
-
 def unlisted_local_places(slots: Slots) -> list[str]:
     """The townships and villages a question named that the attachments do not list."""
-    return [place for place in slots.other_places if place.endswith(_LOCAL_ENDINGS)]
+    return [place for place in slots.other_places if place.endswith(LOCAL_PLACE_ENDINGS)]
 
 
 # A phone number as users type it, after normalization (which turns a dash into a space).

@@ -93,6 +93,16 @@ class Mention:
         return self.candidates[0].type
 
 
+# Endings of places below a district: such a place that the knowledge does not know is a township or
+# village the attachments do not list (a Chongqing one, most likely), not a province or city elsewhere.
+LOCAL_PLACE_ENDINGS = ("乡", "镇", "村", "街道", "社区")
+
+
+def is_unlisted_local_place(entity: Entity) -> bool:
+    """Whether ``entity`` is a township or village that the attachments do not list (解放村)."""
+    return entity.type is EntityType.OTHER_PLACE and entity.key.endswith(LOCAL_PLACE_ENDINGS)
+
+
 # Words ending like a place name but starting like this are questions or determiners, not places:
 # 哪个县, 各区县, 本市, 该县, 所有区县, 别的县, 另一个区, 我们村, 咱们乡.
 _NOT_A_PLACE_START = frozenset("哪某各本该这那每全外其此几多所别另我你他她咱")

@@ -147,3 +147,19 @@ def test_places_types_themes_and_the_guideline_s_words_are_evidence(engine: Engi
 
 def test_chongqing_alone_is_no_evidence(engine: Engine) -> None:
     assert not analyze(engine, "重庆").evidence
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence"),
+    [
+        ("解放村在哪", True),  # a question about a village the attachments do not list
+        ("解放村", True),  # the name alone is asked about
+        ("龙门镇有联系人吗", True),
+        ("明天去李家镇吃饭", False),  # chatter that names a town is no question about it
+        ("我老家是石桥村的", False),
+    ],
+)
+def test_an_unlisted_village_or_town_is_evidence_only_when_asked_about(
+    engine: Engine, question: str, evidence: bool
+) -> None:
+    assert engine.analyzer.analyze(question).evidence is evidence
