@@ -357,7 +357,7 @@ def city_office_reply(kb: KnowledgeBase) -> Reply:
         Section(
             None,
             (
-                "《工作指引》没有列出重庆市(市级)扶贫部门的联系电话。",
+                "《工作指引》没有列出重庆市(市级)扶贫、民政部门的联系电话。",
                 f"指引列出的是{len(kb.key_districts)}个扶贫开发工作重点区县扶贫办的电话,"
                 "以及深度贫困乡镇的联系人;请告诉我您想去的区县。",
             ),
@@ -1002,6 +1002,23 @@ def reporting_results(request: Request) -> Reply:
 def recognition(request: Request) -> Reply:
     """How participation counts in grading, government purchase of services and awards."""
     return _reporting(request, "evaluation", "honours", suggestions=[_ask("重要项目可以冠名吗")])
+
+
+@composer("authority_duties")
+def authority_duties(request: Request) -> Reply:
+    """What the cover letter asks of 民政、扶贫 departments and supervising units (印发通知第一至三点)."""
+    words = request.analysis.words if request.analysis else ()
+    if request.slots.city and "电话" in words:
+        return city_office_reply(request.kb)  # 市民政局电话: the guideline lists no city office's phone
+    return _reporting(
+        request,
+        "guidance",
+        "evaluation",
+        "publicity",
+        "mobilize",
+        "honours",
+        suggestions=[_ask("社会组织怎么参与脱贫攻坚")],
+    )
 
 
 @composer("honours")

@@ -285,11 +285,17 @@ class Gazetteer:
                 if end > len(text) or any(taken[start:end]):
                     continue
                 window = text[start:end]
-                for name, entities in self._by_sound.get(sounds[start:end], ()):
-                    if name != window and set(name) & set(window):
-                        match = Mention(start, end, window, _ordered(entities), exact=False)
-                        break
-                if match:
+                # Of the names that sound alike, those sharing the most characters with what was typed
+                # (庙霸村 is 庙坝村 rather than 苗坝村); a tie keeps both readings.
+                shared = [
+                    (len(set(name) & set(window)), entities)
+                    for name, entities in self._by_sound.get(sounds[start:end], ())
+                    if name != window
+                ]
+                most = max((count for count, _ in shared), default=0)
+                if most:
+                    readings = {e for count, entities in shared if count == most for e in entities}
+                    match = Mention(start, end, window, _ordered(readings), exact=False)
                     break
             if match:
                 found.append(match)

@@ -163,3 +163,17 @@ def test_an_unlisted_village_or_town_is_evidence_only_when_asked_about(
     engine: Engine, question: str, evidence: bool
 ) -> None:
     assert engine.analyzer.analyze(question).evidence is evidence
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("咋个参与扶贫", ("怎么", "参与", "扶贫")),  # Chongqing speech
+        ("要报些啥子", ("报送", "哪些")),
+        ("没得好多钱也能参与吗", ("没钱", "能", "参与")),
+    ],
+)
+def test_dialect_and_colloquial_words_fold_to_the_canonical_ones(
+    engine: Engine, question: str, words: tuple[str, ...]
+) -> None:
+    assert engine.analyzer.analyze(question).words == words

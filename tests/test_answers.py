@@ -245,6 +245,24 @@ def test_an_article_or_item_the_guideline_does_not_have(engine: Engine, question
     assert reply.sections[0].lines == (said,)
 
 
+def test_authority_duties_quote_the_cover_letter_s_points(engine: Engine) -> None:
+    reply = compose(engine, "authority_duties", "民政部门和扶贫部门要做什么")
+    assert [section.source for section in reply.sections] == [
+        "《工作指引》印发通知第一点",
+        "《工作指引》印发通知第一点",
+        "《工作指引》印发通知第二点",
+        "《工作指引》印发通知第二点",
+        "《工作指引》印发通知第三点",
+    ]
+    assert "好做法、好模式、好典型" in text_of(reply)
+
+
+def test_a_city_office_s_phone_is_not_in_the_guideline(engine: Engine) -> None:
+    text = text_of(compose(engine, "authority_duties", "市民政局电话是多少"))
+    assert "没有列出重庆市(市级)扶贫、民政部门的联系电话" in text
+    assert not PHONE.search(text)
+
+
 def test_village_in_a_deep_poverty_township_shows_the_township_contact(engine: Engine) -> None:
     text = text_of(compose(engine, "village_location", "金岩村在哪"))
     assert "城口县鸡鸣乡" in text

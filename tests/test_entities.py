@@ -338,3 +338,17 @@ def test_entity_district_property() -> None:
 )
 def test_references_to_articles_and_items(engine: Engine, question: str, keys: set[str]) -> None:
     assert found(engine, question).get("article", set()) == keys
+
+
+@pytest.mark.parametrize(
+    ("question", "villages"),
+    [
+        ("庙霸村在哪里", {"万盛经开区/石林镇/庙坝村"}),  # shares 庙 with 庙坝村, nothing but 村 with 苗坝村
+        ("苗霸村在哪里", {"酉阳县/偏柏乡/苗坝村"}),
+        ("妙坝村在哪里", {"万盛经开区/石林镇/庙坝村", "酉阳县/偏柏乡/苗坝村"}),  # a tie keeps both
+    ],
+)
+def test_of_names_that_sound_alike_the_closest_in_writing_is_taken(
+    engine: Engine, question: str, villages: set[str]
+) -> None:
+    assert found(engine, question).get("village") == villages
