@@ -1131,6 +1131,24 @@ def passages_reply(kb: KnowledgeBase, passages: Sequence[Passage]) -> Reply:
     return _answer(*sections, suggestions=[_ask("帮助")])
 
 
+def news_reply(kb: KnowledgeBase, passages: Sequence[Passage], places: Sequence[str] = ()) -> Reply:
+    """Quotes the background news reports' sentences, marked as not part of the guideline.
+
+    Args:
+        kb: For the reports' titles.
+        passages: The sentences, best first.
+        places: Other provinces the question asked about (their practice is in the reports only).
+    """
+    sections = []
+    if places:
+        sections.append(
+            Section(None, (f"《工作指引》是重庆市的文件,没有写{'、'.join(places)}的做法;新闻报道中有:",))
+        )
+    sections += [Section(None, (p.text,), kb.cite(p.source)) for p in passages]
+    sections.append(Section(None, ("以上为新闻报道中的背景信息,不属于《工作指引》正文。",)))
+    return _answer(*sections, suggestions=[_ask("怎么参与脱贫攻坚")])
+
+
 @composer("other_region")
 def other_region(request: Request) -> Reply:
     """A place outside what the guideline covers: says so, with no phone number.

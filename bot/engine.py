@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.analysis import Analysis, Analyzer
-from bot.answers import COMPOSERS, Request, Slots, decline_reply, passages_reply, resolve_slots
+from bot.answers import COMPOSERS, Request, Slots, decline_reply, news_reply, passages_reply, resolve_slots
 from bot.entities import Gazetteer
 from bot.intents import Intent, load_intents
 from bot.knowledge import KnowledgeBase, load_files, load_knowledge
 from bot.lexicon import EntitiesFile, Lexicon, LexiconFile, Segmenter, check_entities, general_place_names
 from bot.matcher import Candidate, IntentMatcher
 from bot.normalize import MAX_QUESTION_CHARS
-from bot.passages import PassageIndex
+from bot.passages import Passage, PassageIndex
 from bot.reply import Reply, ReplyKind, Section
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,17 @@ MAX_SECONDARY_ANSWERS = 2
 _PARTS = re.compile(
     r"[?!;,\u3002\n ]+|另外|还有就是|还有|顺便问一下|顺便问下|顺便问|此外|同时想问|再问一下|第[一二三四五]"
 )
-# The pseudo-intent of an answer quoted from the guideline's sentences when no intent fits.
+# The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
+# when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
+NEWS_TEXT_INTENT = "news_text"
+# A news sentence is quoted only if it shares with the question a word that jieba's general dictionary
+# counts fewer times than this (零售额 48, 疫情 204, 协作 726, 支出 1424), not only everyday ones (更加
+# 8824, 表示 19238): measured on tests/data/chatter.yaml and the news questions of holdout6.yaml.
+NEWS_RARE_WORD_FREQ = 3000
+# Words asking whom to contact: a question about another province with them is about its offices, which
+# the guideline does not list, not about its practice (河南扶贫办电话 vs 河南鼓励哪些帮扶形式).
+_CONTACT_WORDS = frozenset({"电话", "扶贫办", "联系人", "联系", "在哪", "登记机关"})
 
 
 @dataclass(frozen=True)
@@ -100,10 +109,12 @@ class Engine:
         self.kb = kb
         self.intents = intents
         segmenter = Segmenter()
+        self._segmenter = segmenter
         gazetteer = Gazetteer(kb, entities, lexicon, segmenter.general_frequency, general_place_names())
         self.analyzer = Analyzer(lexicon, gazetteer, segmenter)
         self.matcher = IntentMatcher(intents, self.analyzer)
-        self.passages = PassageIndex(kb, segmenter, lexicon)
+        self.passages = PassageIndex.of_guideline(kb, segmenter, lexicon)
+        self.news = PassageIndex.of_news(kb, segmenter, lexicon)
         guideline_words = self.passages.vocabulary | {
             self.analyzer.lexicon.canonical(w) for w in self.passages.vocabulary
         }
@@ -161,30 +172,30 @@ class Engine:
     def reply_to(self, understanding: Understanding) -> Reply:
         """Writes the reply for an understanding.
 
-        A declined question is still answered when a sentence of the guideline shares its specific
-        words; an answered one gains the answers to its other parts and the sentence holding a specific
-        word the answer lacks.
+        A declined question is still answered when a sentence of the guideline, or else of the background
+        news reports, shares its specific words; an answered one gains the answers to its other parts and
+        the sentence holding a specific word the answer lacks. A question about the news (the background
+        intent) or about another province's practice (not its offices) is answered with the reports'
+        matching sentences when there are any.
         """
         intent = understanding.intent
         analysis = understanding.analysis
         name = intent.name if intent else None
         if intent is None:
-            # One everyday word is too weak to answer from (红烧肉的做法 shares 做法 with 好做法); two
-            # words are not, nor is one word in a question that shows evidence of scope when the word is
-            # specific (奖学金) or another word of the question is in the sentence too (老人 … 提供 … 服务).
-            hits = self.passages.search(analysis.tokens, limit=2)
-            strong = [
-                h
-                for h in hits
-                if len(h.matched) > 1 or (analysis.evidence and (h.specific or h.corroborated))
-            ]
-            if strong:
-                reply, name = passages_reply(self.kb, [h.passage for h in strong]), GUIDELINE_TEXT_INTENT
+            guideline = self._strong(self.passages, analysis)
+            news = [] if guideline else self._strong(self.news, analysis, in_scope_only=True)
+            if guideline:
+                reply, name = passages_reply(self.kb, guideline), GUIDELINE_TEXT_INTENT
+            elif news:
+                reply, name = news_reply(self.kb, news), NEWS_TEXT_INTENT
             else:
                 reply = decline_reply(self.kb)
         else:
             reply = COMPOSERS[intent.answer](Request(self.kb, understanding.slots, analysis))
-            if reply.kind is ReplyKind.ANSWER:
+            news = self._news_for(intent, understanding)
+            if news:
+                reply = news_reply(self.kb, news, places=understanding.slots.other_places)
+            elif reply.kind is ReplyKind.ANSWER:
                 reply = self._add_other_parts(understanding, reply)
                 reply = self._add_passage(analysis.tokens, reply)
         return dataclasses.replace(
@@ -193,6 +204,41 @@ class Engine:
             confidence=round(understanding.confidence, 3),
             entities={kind: tuple(keys) for kind, keys in understanding.entities.items()},
         )
+
+    def _strong(
+        self, index: PassageIndex, analysis: Analysis, *, in_scope_only: bool = False
+    ) -> list[Passage]:
+        """The sentences of ``index`` a question matches strongly enough to be answered from them.
+
+        One everyday word is too weak (红烧肉的做法 shares 做法 with 好做法); two words are not, nor is one
+        word in a question that shows evidence of scope when the word is specific (奖学金) or another word
+        of the question is in the sentence too (老人 … 提供 … 服务). With ``in_scope_only`` (the news
+        reports, whose words range far wider than the guideline's) the question must show evidence of
+        scope in any case, and share with the sentence a word that is rare in general Chinese: a football
+        report shares 更加 and 表示 with some sentence of theirs.
+        """
+        if in_scope_only and not analysis.evidence:
+            return []
+        hits = index.search(analysis.tokens, limit=2)
+        if in_scope_only:
+            frequency = self._segmenter.general_frequency
+            hits = [h for h in hits if any(frequency(w) < NEWS_RARE_WORD_FREQ for w in h.matched)]
+        return [
+            h.passage
+            for h in hits
+            if len(h.matched) > 1 or (analysis.evidence and (h.specific or h.corroborated))
+        ]
+
+    def _news_for(self, intent: Intent, understanding: Understanding) -> list[Passage]:
+        """The news sentences that answer a question about the news or another province's practice."""
+        analysis = understanding.analysis
+        if intent.answer == "background":
+            return self._strong(self.news, analysis, in_scope_only=True)
+        places = understanding.slots.other_places
+        if intent.answer != "other_region" or not places or set(analysis.words) & _CONTACT_WORDS:
+            return []  # 河南扶贫办电话 is answered as a place the guideline does not cover
+        news = self._strong(self.news, analysis, in_scope_only=True)
+        return [p for p in news if any(place in p.text for place in places)]
 
     def _add_other_parts(self, understanding: Understanding, reply: Reply) -> Reply:
         """Appends the answers to the other questions of a message that asks several things."""

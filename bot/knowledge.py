@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,7 @@ class KnowledgeBase:
     safety: schema.SafetyFile
     platform: schema.PlatformFile
     background: schema.BackgroundFile
+    news: dict[str, str] = field(default_factory=dict)  # each report's text, by file name
 
     @property
     def document(self) -> schema.DocumentInfo:
@@ -208,6 +210,11 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
     problems = check_knowledge(kb, documents, knowledge_dir)
     if problems:
         raise DataError(problems)
+    # The reports' text, for quoting their sentences (check_knowledge has made sure every file is there).
+    news = {
+        name: (knowledge_dir / NEWS_DIR / name).read_text(encoding="utf-8") for name in kb.background.sources
+    }
+    kb = dataclasses.replace(kb, news=news)
     logger.debug(
         "loaded %d districts, %d townships, %d villages",
         len(kb.districts),

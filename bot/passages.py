@@ -1,9 +1,12 @@
-"""Finds the guideline's own sentences that contain a question's specific words.
+"""Finds the sentences of a text (the guideline, or the background news reports) that contain a question's
+specific words.
 
 Intents cover what people usually ask; a question can still turn on a phrase the intents do not name
-(第三方评估, 主流媒体, 代章). This index splits the guideline (cover letter and articles) into sentences
-and ranks them by the inverse document frequency of the question's words they contain, so the engine can
+(第三方评估, 主流媒体, 代章). An index splits the guideline (cover letter and articles) into sentences and
+ranks them by the inverse document frequency of the question's words they contain, so the engine can
 quote the sentence that holds a rare word the chosen answer lacks, or answer from it when no intent fits.
+A second index does the same over the news reports, for questions about their figures and about other
+provinces' practice, which the guideline does not cover.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import Lexicon, Segmenter
-from bot.normalize import normalize
+from bot.normalize import normalize, to_simplified
 
 # Sentences are cut at these marks; an article's numbered items are already separate.
-_SENTENCE_END = re.compile(r"(?<=[。;;])")
+_SENTENCE_END = re.compile(r"(?<=[。;;!?！？])")
+# The 003 report's page prints some characters with their pinyin after them (導(dǎo)航).
+_PINYIN_NOTE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+\)")
+# Shorter lines of a report are page furniture: headings, bylines, navigation (第01版, 首页).
+MIN_NEWS_LINE_CHARS = 16
 # A passage worth quoting must share words whose IDF adds up to at least this much: one word found in a
 # single sentence of the guideline scores ln(N) ≈ 5.3 with N ≈ 200 sentences, a word found in ten ≈ 3.0.
 # Measured on tests/data/dev.yaml: 4.5 quotes only sentences holding a genuinely specific phrase.
@@ -67,21 +74,21 @@ class PassageHit:
 
 
 class PassageIndex:
-    """The guideline's sentences, indexed by word."""
+    """Sentences of a text, indexed by word."""
 
-    def __init__(self, kb: KnowledgeBase, segmenter: Segmenter, lexicon: Lexicon) -> None:
-        """Splits and indexes the cover letter and every article."""
+    def __init__(self, texts: Iterable[tuple[str, str]], segmenter: Segmenter, lexicon: Lexicon) -> None:
+        """Splits every text into sentences and indexes them.
+
+        Args:
+            texts: (text, source) pairs; every sentence of a text is cited with its source.
+            segmenter: Cuts sentences into words, as questions are cut.
+            lexicon: Its stop words and generic words are not indexed.
+        """
         self._segmenter = segmenter
         self._ignore = lexicon.stopwords | lexicon.generic
         passages: list[Passage] = []
-        guideline = kb.guideline
-        for point in guideline.notice.points:
-            passages += self._split(point.text, f"印发通知第{point.label}点")
-        for article in guideline.articles:
-            if article.text:
-                passages += self._split(article.text, article.label)
-            for item in article.items:
-                passages += self._split(item.text, f"{article.label}{item.label}")
+        for text, source in texts:
+            passages += self._split(text, source)
         self.passages = tuple(passages)
         self.vocabulary = frozenset(word for p in passages for word in p.words)
         self._postings: dict[str, list[int]] = {}
@@ -96,12 +103,37 @@ class PassageIndex:
             if count <= MAX_DOCUMENT_SHARE * total
         }
 
+    @classmethod
+    def of_guideline(cls, kb: KnowledgeBase, segmenter: Segmenter, lexicon: Lexicon) -> PassageIndex:
+        """The cover letter's points and every article and item of the guideline."""
+        guideline = kb.guideline
+        texts = [(point.text, f"印发通知第{point.label}点") for point in guideline.notice.points]
+        for article in guideline.articles:
+            if article.text:
+                texts.append((article.text, article.label))
+            texts += [(item.text, f"{article.label}{item.label}") for item in article.items]
+        return cls(texts, segmenter, lexicon)
+
+    @classmethod
+    def of_news(cls, kb: KnowledgeBase, segmenter: Segmenter, lexicon: Lexicon) -> PassageIndex:
+        """The lines of text of every background report, in Simplified characters, cited by file name."""
+        texts = []
+        for name, text in kb.news.items():
+            for line in _PINYIN_NOTE.sub("", text).splitlines():
+                line = line.strip()
+                if len(line) >= MIN_NEWS_LINE_CHARS:
+                    texts.append((to_simplified(line), name))
+        return cls(texts, segmenter, lexicon)
+
     def _split(self, text: str, source: str) -> list[Passage]:
         sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) > 4]
         return [Passage(s, source, frozenset(self._content_words(normalize(s)))) for s in sentences]
 
     def _content_words(self, text: str) -> Iterable[str]:
-        return (w for w in self._segmenter.cut(text) if len(w) > 1 and w not in self._ignore)
+        # Numbers (800, 2020) coincide by chance; they point at no sentence.
+        return (
+            w for w in self._segmenter.cut(text) if len(w) > 1 and w not in self._ignore and not w.isdigit()
+        )
 
     def mostly_within(self, passage: Passage, shown: str) -> bool:
         """Whether most of a passage's words already appear in ``shown`` (quoting it would repeat)."""

@@ -127,3 +127,56 @@ def test_an_everyday_word_of_an_answered_question_quotes_nothing(engine: Engine)
     _, text = ask(engine, "万州区扶贫办电话")
     assert "023-58569600" in text
     assert "回访" not in text
+
+
+# --- the background news reports ------------------------------------------------------------------------------
+
+
+def test_news_sentences_are_simplified_without_the_page_s_pinyin_and_cite_their_report(
+    engine: Engine,
+) -> None:
+    news = engine.news.passages
+    assert {p.source for p in news} == set(engine.kb.background.sources)
+    hebei = [p.text for p in news if p.source == "003_07b9cb6cf1cdec41.txt"]
+    assert "3年6300多家社会组织助力河北脱贫" in hebei  # printed as 3年6300多家社會組織助力河北脫貧
+    assert not any("(" in text and "ǎ" in text for text in hebei)
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("近五年重庆社会组织扶贫公益支出有多少钱", "25.2亿元"),
+        ("贫困区县网络零售额是多少", "65.8亿元"),
+        ("鲁渝社会组织扶贫协作框架协议是哪天签的", "3月25日"),
+    ],
+)
+def test_a_question_about_the_news_is_answered_from_the_reports(
+    engine: Engine, question: str, quoted: str
+) -> None:
+    reply, text = ask(engine, question)
+    assert reply.intent in {"news_text", "background"}
+    assert quoted in text
+    assert "不属于《工作指引》正文" in text
+
+
+def test_another_province_s_practice_comes_from_the_reports_but_its_office_does_not(engine: Engine) -> None:
+    _, practice = ask(engine, "河南鼓励社会组织用哪些帮扶形式")
+    assert "没有写河南的做法" in practice
+    assert "商贸帮扶" in practice
+    _, office = ask(engine, "河南扶贫办电话")
+    assert "新闻报道" not in office
+    assert not PHONE.search(office)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "昨晚的联赛中主队由替补前锋头球破门,以1比0战胜客队,主教练赛后表示球队更加团结",
+        "帮我写一篇800字的脱贫攻坚征文",  # 800 is in a report too, by chance
+    ],
+)
+def test_everyday_words_or_numbers_shared_with_a_report_are_no_reason_to_quote_it(
+    engine: Engine, question: str
+) -> None:
+    reply, _ = ask(engine, question)
+    assert reply.intent is None
