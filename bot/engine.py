@@ -47,9 +47,10 @@ RANKED_CANDIDATES = 8
 # repeat the main question in the development set.
 SECONDARY_MIN_SCORE = 70.0
 MAX_SECONDARY_ANSWERS = 2
-# Applied after NFKC, which turns full-width ？！；， into their ASCII forms.
+# Applied after NFKC, which turns full-width ？！；， into their ASCII forms. 第一/第二 start a part (第一
+# 巫溪扶贫办电话 第二 …), unless they number an article or item (第三条, 第五条第九项).
 _PARTS = re.compile(
-    r"[?!;,\u3002\n ]+|另外|还有就是|还有|顺便问一下|顺便问下|顺便问|此外|同时想问|再问一下|第[一二三四五]"
+    r"[?!;,\u3002\n ]+|另外|还有就是|还有|顺便问一下|顺便问下|顺便问|此外|同时想问|再问一下|第[一二三四五](?![一二三四五六七八九十]*[条项款点])"
 )
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.

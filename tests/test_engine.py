@@ -487,3 +487,13 @@ def test_a_part_with_a_word_of_its_own_adds_its_answer(engine: Engine) -> None:
     _, text = ask(engine, "扶贫网的链接多少,工作人员保险要买吗")
     assert "zgshfp.com.cn" in text
     assert "意外伤害保险" in text
+
+
+def test_numbered_parts_are_split_but_numbered_articles_are_not(engine: Engine) -> None:
+    _, parts = ask(engine, "第一 巫溪扶贫办电话 第二 红池坝镇联系人")
+    assert "023-51522562" in parts
+    assert "张锡定" in parts
+    reply, articles = ask(engine, "第三条和第五条讲的什么")
+    assert reply.intent == "article_text"
+    assert "《工作指引》第三条" in articles
+    assert "《工作指引》第五条" in articles
