@@ -94,19 +94,29 @@ class Analyzer:
         tokens = self.segmenter.cut(text) if text else []
         mentions = tuple(self.gazetteer.find(text, tokens)) if text else ()
         words = self._words(text, tokens, mentions)
-        evidence = (
-            any(
-                m.type is not EntityType.CITY and not is_unlisted_local_place(m.candidates[0])
-                for m in mentions
-            )
-            or any(w in self._domain_words for w in words)
-            or any(
-                is_unlisted_local_place(m.candidates[0])
-                and (m.surface == text or bool(_QUESTION.search(question)))
-                for m in mentions
-            )
+        evidence = any(w in self._domain_words for w in words) or any(
+            self._is_evidence(m, text, question) for m in mentions
         )
         return Analysis(question, text, mentions, words, evidence, tuple(tokens))
+
+    @staticmethod
+    def _is_evidence(mention: Mention, text: str, question: str) -> bool:
+        """Whether a mention shows, by itself, that a question is about the guideline.
+
+        A place of the guideline, an organization type, a theme or a tier does. Chongqing itself does not.
+        A place the guideline does not cover does only when it is all the question says (遵义?), or, for a
+        township or village, in a question (张家村在哪); otherwise it needs a word of the guideline beside
+        it (遵义扶贫办电话), so that chatter naming a place (北京到重庆高铁票价, 明天去李家镇吃饭) is not
+        taken for a question about it.
+        """
+        entity = mention.candidates[0]
+        if entity.type is EntityType.CITY:
+            return False
+        if entity.type is not EntityType.OTHER_PLACE:
+            return True
+        if mention.surface == text:
+            return True
+        return is_unlisted_local_place(entity) and bool(_QUESTION.search(question))
 
     def _words(self, text: str, tokens: list[str], mentions: tuple[Mention, ...]) -> tuple[str, ...]:
         """Canonical words of the segmented text, each mention replaced by its type's placeholder.

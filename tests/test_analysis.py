@@ -177,3 +177,17 @@ def test_dialect_and_colloquial_words_fold_to_the_canonical_ones(
     engine: Engine, question: str, words: tuple[str, ...]
 ) -> None:
     assert engine.analyzer.analyze(question).words == words
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence"),
+    [
+        ("北京到重庆高铁票价", False),  # chatter naming a place elsewhere
+        ("遵义", True),  # the place alone is asked about
+        ("遵义扶贫办电话", True),
+    ],
+)
+def test_a_place_elsewhere_is_evidence_only_alone_or_beside_a_word_of_the_guideline(
+    engine: Engine, question: str, evidence: bool
+) -> None:
+    assert engine.analyzer.analyze(question).evidence is evidence
