@@ -94,17 +94,19 @@ class Analyzer:
         tokens = self.segmenter.cut(text) if text else []
         mentions = tuple(self.gazetteer.find(text, tokens)) if text else ()
         words = self._words(text, tokens, mentions)
+        # Nothing but names (北京朝阳区, 张家村): they are what is asked about.
+        names_only = sum(m.end - m.start for m in mentions) >= len(text.replace(" ", ""))
         evidence = any(w in self._domain_words for w in words) or any(
-            self._is_evidence(m, text, question) for m in mentions
+            self._is_evidence(m, names_only, question) for m in mentions
         )
         return Analysis(question, text, mentions, words, evidence, tuple(tokens))
 
     @staticmethod
-    def _is_evidence(mention: Mention, text: str, question: str) -> bool:
+    def _is_evidence(mention: Mention, names_only: bool, question: str) -> bool:
         """Whether a mention shows, by itself, that a question is about the guideline.
 
         A place of the guideline, an organization type, a theme or a tier does. Chongqing itself does not.
-        A place the guideline does not cover does only when it is all the question says (遵义?), or, for a
+        A place the guideline does not cover does only when names are all the question says (遵义?), or, for a
         township or village, in a question (张家村在哪); otherwise it needs a word of the guideline beside
         it (遵义扶贫办电话), so that chatter naming a place (北京到重庆高铁票价, 明天去李家镇吃饭) is not
         taken for a question about it.
@@ -114,7 +116,7 @@ class Analyzer:
             return False
         if entity.type is not EntityType.OTHER_PLACE:
             return True
-        if mention.surface == text:
+        if names_only:
             return True
         return is_unlisted_local_place(entity) and bool(_QUESTION.search(question))
 
