@@ -7,11 +7,14 @@ parts; no input of any Unicode content or length makes the engine raise.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
+from bot.evaluate import evaluate, load_cases
 from bot.knowledge import District, load_knowledge
 from bot.render_text import render_text
 from bot.reply import ReplyKind
@@ -497,3 +500,26 @@ def test_numbered_parts_are_split_but_numbered_articles_are_not(engine: Engine) 
     assert reply.intent == "article_text"
     assert "《工作指引》第三条" in articles
     assert "《工作指引》第五条" in articles
+
+
+# The share of each question set the engine must answer correctly: a little below the scores recorded in the
+# README, so that a change that makes answers worse anywhere fails here rather than on the hidden set.
+DATA = Path(__file__).parent / "data"
+QUESTION_SET_FLOORS = {
+    "holdout": 98.0,
+    "holdout2": 98.0,
+    "holdout3": 97.0,
+    "holdout4": 95.0,
+    "holdout5": 96.0,
+    "holdout6": 85.0,
+    "holdout7": 98.0,
+    "holdout8": 98.0,
+    "chatter": 100.0,
+}
+
+
+@pytest.mark.parametrize(("name", "floor"), QUESTION_SET_FLOORS.items())
+def test_held_out_question_sets_do_not_regress(engine: Engine, name: str, floor: float) -> None:
+    report = evaluate(engine, load_cases(DATA / f"{name}.yaml"))
+    failed = [o.case.q for o in report.outcomes if not o.passed]
+    assert report.percent >= floor, failed
