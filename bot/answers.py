@@ -1189,6 +1189,7 @@ def help_reply(kb: KnowledgeBase) -> Reply:
         "· 帮扶谁:重点地区、重点对象、重点领域",
         "· 做什么:各类社会组织和各个主题推荐的帮扶活动、参与路径",
         "· 报什么:年度计划、回访跟进、向主管单位和登记机关报送、等级评估与表彰",
+        f"· 查原文:指引正文{len(kb.guideline.articles)}条,可按条问,如“第五条讲什么”",
     )
     return Reply(
         ReplyKind.SMALLTALK,
