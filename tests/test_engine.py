@@ -514,6 +514,7 @@ QUESTION_SET_FLOORS = {
     "holdout6": 85.0,
     "holdout7": 98.0,
     "holdout8": 98.0,
+    "holdout9": 98.0,
     "chatter": 100.0,
 }
 
