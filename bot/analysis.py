@@ -17,6 +17,14 @@ from bot.normalize import normalize
 # Marks of a question. A village or town the attachments do not list is evidence only in a question
 # (张家村在哪) or alone (张家村), not in chatter that names one (明天去李家镇吃饭).
 _QUESTION = re.compile(r"[?？吗呢哪谁几啥]|什么|多少|怎么|如何|是不是|有没有|是否")
+# A message reads as a question or a request when it has a question word or names what is asked for
+# (电话, 名单, 攻坚村 …), in its normalized text (Simplified, no punctuation) or its canonical words (手机
+# is 电话). Remarks are what is left: 我老家在石柱, 城口好远啊.
+_ASKING = re.compile(
+    r"[吗呢哪谁几啥]|什么|多少|怎么|如何|是否|有没有|是不是|还是|算不算|要不要|多久|请问|电话|号码|联系|"
+    r"找|查|告诉|介绍|名单|列表|扶贫办|部门|办公室|攻坚村|乡镇|路径|时间|信息|情况|资料|"
+    r"\b(?:which|what|where|who|how|phone|tel|contact|number|list)\b"
+)
 # Placeholders are upper-case ASCII, which normalized user text never contains, and jieba keeps whole.
 PLACEHOLDERS = {entity_type: entity_type.name.replace("_", "") for entity_type in EntityType}
 
@@ -32,6 +40,7 @@ class Analysis:
         words: Canonical words with placeholders, stop words removed.
         tokens: The normalized question as jieba cut it, before any folding.
         evidence: Whether anything in the question (an entity or a domain word) relates to the guideline.
+        asking: Whether it reads as a question or a request rather than a remark (城口好远啊).
     """
 
     original: str
@@ -40,6 +49,7 @@ class Analysis:
     words: tuple[str, ...]
     evidence: bool
     tokens: tuple[str, ...] = ()
+    asking: bool = True
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -80,13 +90,24 @@ class Analyzer:
 
     def unknown_share(self, analysis: Analysis) -> float:
         """The share of a question's content words that the engine has never seen (0 when it has none)."""
+        return self._share_outside(analysis, self._known_words)
+
+    def off_topic_share(self, analysis: Analysis) -> float:
+        """The share of a question's content words that are not words of the guideline's topics.
+
+        Unlike :meth:`unknown_share`, words the engine knows only from small talk and declined examples
+        (天气, 好玩) count as off the topic.
+        """
+        return self._share_outside(analysis, self._domain_words)
+
+    def _share_outside(self, analysis: Analysis, vocabulary: frozenset[str]) -> float:
         # Single characters are mostly function words (小, 盖, 章) and say little about the topic.
         content = [
             w for w in analysis.words if len(w) > 1 and not w.isupper() and w not in self.lexicon.generic
         ]
         if not content:
             return 0.0
-        return sum(w not in self._known_words for w in content) / len(content)
+        return sum(w not in vocabulary for w in content) / len(content)
 
     def analyze(self, question: str) -> Analysis:
         """Runs the whole pipeline on one question."""
@@ -99,7 +120,8 @@ class Analyzer:
         evidence = any(w in self._domain_words for w in words) or any(
             self._is_evidence(m, names_only, question) for m in mentions
         )
-        return Analysis(question, text, mentions, words, evidence, tuple(tokens))
+        asking = names_only or bool(_ASKING.search(text)) or bool(_ASKING.search(" ".join(words)))
+        return Analysis(question, text, mentions, words, evidence, tuple(tokens), asking)
 
     @staticmethod
     def _is_evidence(mention: Mention, names_only: bool, question: str) -> bool:

@@ -398,13 +398,48 @@ def district_contact(request: Request) -> Reply:
         return all_phones_reply(kb)
     sections: list[Section] = [village_location_section(kb, slots.villages)] if slots.villages else []
     suggestions: list[Choice] = []
+    text = request.analysis.text if request.analysis else ""
     for district in districts:
+        unlisted = _unlisted_office_detail(text, named_township=bool(slots.townships))
+        if unlisted:
+            sections.append(
+                Section(
+                    None,
+                    (
+                        f"《工作指引》没有列出{district.name}{unlisted};以下是指引列出的联系方式,可先电话询问。",
+                    ),
+                )
+            )
         sections.append(district_contact_section(kb, district))
         townships = _township_section(kb, district)
         if townships:
             sections.append(townships)
         suggestions += _district_suggestions(district, shown=frozenset({"phone", "townships"}))
     return _answer(*sections, suggestions=suggestions)
+
+
+# What users ask of a district's offices that the guideline does not print, as (pattern, what it is).
+# The reply says so before the phone it does print (万州区扶贫办在哪里办公, 丰都县民政局的电话).
+_UNLISTED_OFFICE_DETAILS = (
+    (re.compile(r"地址|在哪里?办公|办公地点|办公的地方"), "扶贫办的地址"),
+    (re.compile(r"几点上班|几点下班|上班时间|办公时间|上班吗"), "扶贫办的办公时间"),
+    (re.compile(r"传真"), "扶贫办的传真号码"),
+    (re.compile(r"邮箱|email|e mail"), "扶贫办的电子邮箱"),
+    (re.compile(r"微信|公众号"), "扶贫办的微信公众号"),
+    (re.compile(r"民政局"), "民政局的联系方式"),
+)
+# Asked of the office's head: a township's contact may be its 扶贫办主任, so only without a township named.
+_OFFICE_HEAD = re.compile(r"主任|局长|领导|一把手")
+
+
+def _unlisted_office_detail(text: str, *, named_township: bool) -> str | None:
+    """What the question asks of an office that the guideline does not print, if anything."""
+    for pattern, detail in _UNLISTED_OFFICE_DETAILS:
+        if pattern.search(text):
+            return detail
+    if not named_township and _OFFICE_HEAD.search(text):
+        return "扶贫办负责人的姓名(指引只列出各深度贫困乡镇的联系人)"
+    return None
 
 
 def district_reply(kb: KnowledgeBase, district: District) -> Reply:

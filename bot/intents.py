@@ -55,6 +55,7 @@ class IntentSpec(Strict):
     examples: list[Text] = Field(min_length=MIN_EXAMPLES)
     decline: bool = False
     smalltalk: bool = False
+    strict: bool = False
 
     @field_validator("knowledge")
     @classmethod
@@ -89,6 +90,9 @@ class Intent:
         decline: Whether matching this intent means the bot declines (out-of-scope examples).
         smalltalk: Greetings, thanks and help: accepted only on a close match, and their words are no
             evidence that a question is about the guideline.
+        strict: Answers a bare name (万州区, 中益乡), which any remark naming the place would otherwise
+            match (我老家在石柱, 去彭水的同志多带件衣服): in a message that does not read as a question,
+            words off the guideline's topics count against it even beside the name.
     """
 
     name: str
@@ -99,6 +103,7 @@ class Intent:
     examples: tuple[str, ...]
     decline: bool = False
     smalltalk: bool = False
+    strict: bool = False
 
 
 def intent_files(intents_dir: Path) -> list[Path]:
@@ -179,6 +184,7 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
                     examples=tuple(spec.examples),
                     decline=spec.decline,
                     smalltalk=spec.smalltalk,
+                    strict=spec.strict,
                 )
             )
     if problems:

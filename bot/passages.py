@@ -25,6 +25,7 @@ from bot.normalize import normalize, to_simplified
 _SENTENCE_END = re.compile(r"(?<=[。;;!?！？])")
 # The 003 report's page prints some characters with their pinyin after them (導(dǎo)航).
 _PINYIN_NOTE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+\)")
+_URL_PARTS = frozenset({"http", "https", "www", "com", "cn", "net", "org", "html", "htm"})
 # Shorter lines of a report are page furniture: headings, bylines, navigation (第01版, 首页).
 MIN_NEWS_LINE_CHARS = 16
 # A passage worth quoting must share words whose IDF adds up to at least this much: one word found in a
@@ -130,9 +131,12 @@ class PassageIndex:
         return [Passage(s, source, frozenset(self._content_words(normalize(s)))) for s in sentences]
 
     def _content_words(self, text: str) -> Iterable[str]:
-        # Numbers (800, 2020) coincide by chance; they point at no sentence.
+        # Numbers (800, 2020) and the parts of web addresses (https, www, com) coincide by chance; they
+        # point at no sentence.
         return (
-            w for w in self._segmenter.cut(text) if len(w) > 1 and w not in self._ignore and not w.isdigit()
+            w
+            for w in self._segmenter.cut(text)
+            if len(w) > 1 and w not in self._ignore and not w.isdigit() and w not in _URL_PARTS
         )
 
     def mostly_within(self, passage: Passage, shown: str) -> bool:

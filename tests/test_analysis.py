@@ -191,3 +191,19 @@ def test_a_place_elsewhere_is_evidence_only_alone_or_beside_a_word_of_the_guidel
     engine: Engine, question: str, evidence: bool
 ) -> None:
     assert engine.analyzer.analyze(question).evidence is evidence
+
+
+@pytest.mark.parametrize(
+    ("question", "asking"),
+    [
+        ("万州区扶贫办电话", True),
+        ("黔江金溪镇社保所所长的手机", True),  # 手机 is 电话
+        ("龙驹镇 contact person", True),
+        ("秀山", True),  # a name alone is asked about
+        ("彭水县的扶贫信息", True),
+        ("我老家在石柱", False),
+        ("城口好远啊", False),
+    ],
+)
+def test_a_message_reads_as_a_question_or_a_remark(engine: Engine, question: str, asking: bool) -> None:
+    assert engine.analyzer.analyze(question).asking is asking

@@ -515,6 +515,7 @@ QUESTION_SET_FLOORS = {
     "holdout7": 98.0,
     "holdout8": 98.0,
     "holdout9": 98.0,
+    "holdout10": 88.0,
     "chatter": 100.0,
 }
 
@@ -524,3 +525,40 @@ def test_held_out_question_sets_do_not_regress(engine: Engine, name: str, floor:
     report = evaluate(engine, load_cases(DATA / f"{name}.yaml"))
     failed = [o.case.q for o in report.outcomes if not o.passed]
     assert report.percent >= floor, failed
+
+
+@pytest.mark.parametrize(
+    "remark",
+    [
+        "我老家在石柱",
+        "下个月去城口看看亲戚",
+        "这周末降温,去彭水的同志多带件衣服",
+        "我们上次去的中益乡,风景真好",
+    ],
+)
+def test_a_remark_naming_a_place_is_not_answered_with_its_contacts(engine: Engine, remark: str) -> None:
+    reply, text = ask(engine, remark)
+    assert reply.intent is None
+    assert not PHONE.search(text)
+
+
+@pytest.mark.parametrize("question", ["石柱", "介绍一下石柱", "中益乡", "金岩村"])
+def test_a_bare_name_is_still_answered(engine: Engine, question: str) -> None:
+    reply, _ = ask(engine, question)
+    assert reply.intent is not None
+
+
+@pytest.mark.parametrize(
+    "question", ["社会组织年检要交哪些材料", "社会组织怎么申请免税资格", "慈善法对公开募捐有什么规定"]
+)
+def test_a_question_closest_to_an_out_of_scope_example_quotes_nothing(engine: Engine, question: str) -> None:
+    reply, text = ask(engine, question)
+    assert reply.intent is None
+    assert "新闻报道" not in text
+    assert "《工作指引》中与您的问题相关的内容" not in text
+
+
+@pytest.mark.parametrize("chatter", ["谢谢张老师的分享!", "https://mp.weixin.qq.com/s/AbCdEf123"])
+def test_a_teacher_thanked_or_a_link_is_no_question(engine: Engine, chatter: str) -> None:
+    reply, _ = ask(engine, chatter)
+    assert reply.intent is None

@@ -46,13 +46,6 @@ SETTINGS_PATTERN = rf"^{SETTINGS}:"
 # while still answering about 85% of the in-scope questions. Silence is the safe side: a missed question
 # can still be asked with @, while a wrong answer to chatter is noise for the whole group.
 AUTO_MIN_CONFIDENCE = 0.95
-# In auto mode a message must also read as a question or a request (a question word, or what is asked for:
-# 电话, 名单, 攻坚村 …): chatter that names a place (城口好远啊) can score as high as a question about it.
-# Keeps 86% of the in-scope questions of tests/data/dev.yaml auto-answered (tests/test_telegram_groups.py).
-_ASKING = re.compile(
-    r"[吗呢哪谁几啥]|什么|多少|怎么|如何|是否|有没有|是不是|还是|算不算|要不要|多久|请问|电话|号码|联系|"
-    r"找|查|告诉|介绍|名单|列表|扶贫办|部门|办公室|攻坚村|乡镇|路径|时间"
-)
 # Long messages are conversation, not questions to a bot; they may still be asked with @.
 AUTO_MAX_CHARS = 80
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
@@ -111,7 +104,7 @@ def auto_answerable(understanding: Understanding, text: str) -> bool:
         and understanding.analysis.evidence
         and understanding.confidence >= AUTO_MIN_CONFIDENCE
         and len(text) <= AUTO_MAX_CHARS
-        and bool(_ASKING.search(understanding.analysis.text))  # normalized: Simplified, no punctuation
+        and understanding.analysis.asking
     )
 
 
