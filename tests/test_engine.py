@@ -472,34 +472,24 @@ def test_every_phone_shown_is_one_of_the_guideline(engine: Engine, question: str
 
 
 @pytest.mark.parametrize(
-    ("question", "not_shown"),
+    ("question", "shown", "absent"),
     [
         # The tail of the first part (联系哪个部门) is no question of its own about the document.
-        ("我们是医疗类社会组织,计划去涪陵开展免费体检,联系哪个部门", "信息来源"),
-        ("平安乡联系人是谁,电话多少", "回访"),
+        ("我们是医疗类社会组织,计划去涪陵开展免费体检,联系哪个部门", ["023-81812280", "义诊"], ["信息来源"]),
+        ("平安乡联系人是谁,电话多少", ["许念安", "15902380725"], ["回访"]),
+        # A part with a word of its own adds its answer.
+        ("扶贫网的链接多少,工作人员保险要买吗", ["zgshfp.com.cn", "意外伤害保险"], []),
+        # 第一/第二 split parts, but 第三条/第五条 number articles.
+        ("第一 巫溪扶贫办电话 第二 红池坝镇联系人", ["023-51522562", "张锡定"], []),
+        ("第三条和第五条讲的什么", ["《工作指引》第三条", "《工作指引》第五条"], []),
     ],
 )
-def test_a_part_that_only_continues_the_question_adds_no_answer(
-    engine: Engine, question: str, not_shown: str
+def test_messages_that_ask_several_things(
+    engine: Engine, question: str, shown: list[str], absent: list[str]
 ) -> None:
     _, text = ask(engine, question)
-    assert not_shown not in text
-
-
-def test_a_part_with_a_word_of_its_own_adds_its_answer(engine: Engine) -> None:
-    _, text = ask(engine, "扶贫网的链接多少,工作人员保险要买吗")
-    assert "zgshfp.com.cn" in text
-    assert "意外伤害保险" in text
-
-
-def test_numbered_parts_are_split_but_numbered_articles_are_not(engine: Engine) -> None:
-    _, parts = ask(engine, "第一 巫溪扶贫办电话 第二 红池坝镇联系人")
-    assert "023-51522562" in parts
-    assert "张锡定" in parts
-    reply, articles = ask(engine, "第三条和第五条讲的什么")
-    assert reply.intent == "article_text"
-    assert "《工作指引》第三条" in articles
-    assert "《工作指引》第五条" in articles
+    assert [s for s in shown if s not in text] == []
+    assert [a for a in absent if a in text] == []
 
 
 # The share of each question set the engine must answer correctly: a little below the scores recorded in the
