@@ -121,6 +121,12 @@ _ARTICLE_REFERENCE = re.compile(
 # Phone numbers as users type them: digits, possibly split by spaces where a dash or brackets were.
 _DIGITS = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
 
+# A word typed with one of these where a name has a character of the same sound is ordinary text, not a
+# typo of the name: 活动是 is not 活动室, 巫山的 …
+_FUNCTION_CHARACTERS = frozenset("是时事式的地得了在")
+# Organization-type and theme words shorter than this are not matched by sound: two-character ones have
+# everyday homophones sharing a character (志愿/自愿, 书籍/书记), which turned chatter into questions.
+MIN_SOUNDED_WORD = 3
 # Fuzzy pinyin: initials and finals that speakers of southwestern Mandarin (and pinyin typists) mix up.
 _FUZZY_PINYIN = [(re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
                  (re.compile(r"^l"), "n"), (re.compile(r"ing$"), "in"), (re.compile(r"eng$"), "en"),
@@ -196,12 +202,14 @@ class Gazetteer:
             entity = Entity(EntityType.VILLAGE, f"{village.district}/{village.town}/{village.name}")
             self._add(village.name, entity, by_sound=True)
             self._add(village.town + village.name, entity, by_sound=True)
+        # Organization types and themes typed or dictated with a wrong character of the same sound (行业鞋会,
+        # 三流守, 和作社) are found like places; tiers are not (市集, a market, sounds like 市级).
         for ident, words in entities.org_types.items():
             for word in words:
-                self._add(word, Entity(EntityType.ORG_TYPE, ident), by_sound=False)
+                self._add(word, Entity(EntityType.ORG_TYPE, ident), by_sound=len(word) >= MIN_SOUNDED_WORD)
         for ident, words in entities.themes.items():
             for word in words:
-                self._add(word, Entity(EntityType.THEME, ident), by_sound=False)
+                self._add(word, Entity(EntityType.THEME, ident), by_sound=len(word) >= MIN_SOUNDED_WORD)
         for tier, words in entities.tiers.items():
             for word in words:
                 self._add(word, Entity(EntityType.TIER, tier), by_sound=False)
@@ -290,7 +298,7 @@ class Gazetteer:
                 shared = [
                     (len(set(name) & set(window)), entities)
                     for name, entities in self._by_sound.get(sounds[start:end], ())
-                    if name != window
+                    if name != window and not set(window) - set(name) & _FUNCTION_CHARACTERS
                 ]
                 most = max((count for count, _ in shared), default=0)
                 if most:

@@ -506,6 +506,7 @@ QUESTION_SET_FLOORS = {
     "holdout8": 98.0,
     "holdout9": 98.0,
     "holdout10": 88.0,
+    "holdout11": 96.0,
     "chatter": 100.0,
 }
 

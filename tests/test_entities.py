@@ -352,3 +352,24 @@ def test_of_names_that_sound_alike_the_closest_in_writing_is_taken(
     engine: Engine, question: str, villages: set[str]
 ) -> None:
     assert found(engine, question).get("village") == villages
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "key"),
+    [
+        ("我们是行业鞋会能做啥", "org_type", "industry"),  # dictated: 鞋会 for 协会
+        ("三流守人员怎么关爱", "theme", "left_behind"),
+        ("帮贫困户搞农民专业和作社", "theme", "produce"),
+    ],
+)
+def test_organization_types_and_themes_of_three_characters_or_more_are_found_by_sound(
+    engine: Engine, question: str, kind: str, key: str
+) -> None:
+    assert key in found(engine, question).get(kind, set())
+
+
+@pytest.mark.parametrize("question", ["这次活动是谁组织的", "我们自愿参加", "村支部书记来了"])
+def test_everyday_words_sounding_like_a_type_or_theme_are_not_one(engine: Engine, question: str) -> None:
+    kinds = found(engine, question)
+    assert "theme" not in kinds
+    assert "org_type" not in kinds
