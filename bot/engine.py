@@ -211,6 +211,7 @@ class Engine:
             news = self._news_for(intent, understanding)
             if news:
                 reply = news_reply(self.kb, news, places=understanding.slots.other_places)
+                reply = self._add_other_parts(understanding, reply)
             elif reply.kind is ReplyKind.ANSWER:
                 reply = self._add_other_parts(understanding, reply)
                 reply = self._add_passage(analysis.tokens, reply)

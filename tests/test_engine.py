@@ -507,6 +507,7 @@ QUESTION_SET_FLOORS = {
     "holdout9": 98.0,
     "holdout10": 88.0,
     "holdout11": 96.0,
+    "holdout12": 96.0,
     "chatter": 100.0,
 }
 
