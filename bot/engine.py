@@ -57,6 +57,11 @@ MAX_SECONDARY_ANSWERS = 2
 _PARTS = re.compile(
     r"[?!;,\u3002\n ]+|另外|还有就是|还有|顺便问一下|顺便问下|顺便问|此外|同时想问|再问一下|第[一二三四五](?![一二三四五六七八九十]*[条项款点])"
 )
+# The explicit question of a message that first gives background: what follows 请问, 麻烦您 … up to the
+# end of its sentence.
+_ASKED = re.compile(r"(?:请问|想问一下|想问|问一下|麻烦您|麻烦问一下|请教一下|请教)([^?!;\u3002\n]+)")
+# An explicit question with at least this many content words, none of the guideline's topics, is off topic.
+MIN_OFF_TOPIC_WORDS = 2
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
@@ -179,8 +184,32 @@ class Engine:
             if analysis.evidence and not candidate.intent.decline and score >= MIN_SCORE:
                 chosen = candidate.intent
             break
+        if chosen is not None and self._asks_off_topic(analysis.original):
+            chosen = (
+                None  # 我们协会下周开年会……麻烦您讲一个笑话: the background is in scope, the question not
+            )
         confidence = max(0.0, min(1.0, score / 100))
         return Understanding(analysis, tuple(ranked[:KEEP_CANDIDATES]), chosen, confidence, slots)
+
+    def _asks_off_topic(self, message: str) -> bool:
+        """Whether a message's explicit question (the part after 请问, 麻烦您 …) is about something else.
+
+        Background about an organization (我们学校周末组织教职工足球赛) can match an intent while what is
+        asked (请问越位是怎么判罚的) has nothing to do with the guideline: at least two content words, none
+        of them a word of its topics, and no entity.
+        """
+        text = unicodedata.normalize("NFKC", message[:MAX_QUESTION_CHARS])
+        asked = next((m.group(1) for m in _ASKED.finditer(text)), None)
+        if asked is None or len(asked) == len(text):
+            return False
+        part = self.analyzer.analyze(asked)
+        generic = self.analyzer.lexicon.generic
+        content = [w for w in part.words if len(w) > 1 and not w.isupper() and w not in generic]
+        return (
+            not part.mentions
+            and len(content) >= MIN_OFF_TOPIC_WORDS
+            and self.analyzer.off_topic_share(part) == 1.0
+        )
 
     def reply_to(self, understanding: Understanding) -> Reply:
         """Writes the reply for an understanding.

@@ -554,3 +554,19 @@ def test_a_question_closest_to_an_out_of_scope_example_quotes_nothing(engine: En
 def test_a_teacher_thanked_or_a_link_is_no_question(engine: Engine, chatter: str) -> None:
     reply, _ = ask(engine, chatter)
     assert reply.intent is None
+
+
+@pytest.mark.parametrize(
+    ("message", "declined"),
+    [
+        ("我们协会下周要开年会,活动环节需要热场。麻烦您讲一个有意思的笑话。", True),
+        ("我们学校周末组织教职工足球赛,大家对规则有争论。请问足球比赛中越位是怎么判罚的?", True),
+        ("我们是医疗类社会组织,想去城口义诊,请问怎么联系", False),
+        ("你好我们是志愿者协会的就是想问一下我们能干啥", False),
+    ],
+)
+def test_background_in_scope_does_not_answer_an_explicit_question_that_is_not(
+    engine: Engine, message: str, declined: bool
+) -> None:
+    reply, _ = ask(engine, message)
+    assert (reply.intent is None) is declined
