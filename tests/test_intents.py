@@ -283,3 +283,16 @@ def test_a_broken_entities_file_is_reported_at_its_line(
     assert problem.line == line_of(text, broken.at)
     for fragment in broken.fragments:
         assert fragment in problem.message, problem.message
+
+
+def test_no_example_of_small_talk_or_a_declined_intent_names_an_entity(engine: Engine) -> None:
+    # Such an example reads as "ORGTYPE …" or "THEME …" once names become placeholders, and would match,
+    # and decline, real questions about any organization type or theme (哪里有招聘会: 招聘 is a theme).
+    named = [
+        (intent.name, example)
+        for intent in engine.intents
+        if intent.decline or intent.smalltalk
+        for example in intent.examples
+        if engine.analyzer.analyze(example).mentions
+    ]
+    assert named == []
