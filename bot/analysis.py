@@ -14,14 +14,15 @@ from bot.entities import EntityType, Gazetteer, Mention, is_unlisted_local_place
 from bot.lexicon import Lexicon, Segmenter
 from bot.normalize import normalize
 
+_QUESTION_WORDS = r"[吗呢哪谁几啥]|什么|多少|怎么|如何|是否|有没有|是不是"
 # Marks of a question. A village or town the attachments do not list is evidence only in a question
 # (张家村在哪) or alone (张家村), not in chatter that names one (明天去李家镇吃饭).
-_QUESTION = re.compile(r"[?？吗呢哪谁几啥]|什么|多少|怎么|如何|是不是|有没有|是否")
+_QUESTION = re.compile(rf"[?？]|{_QUESTION_WORDS}")
 # A message reads as a question or a request when it has a question word or names what is asked for
 # (电话, 名单, 攻坚村 …), in its normalized text (Simplified, no punctuation) or its canonical words (手机
 # is 电话). Remarks are what is left: 我老家在石柱, 城口好远啊.
 _ASKING = re.compile(
-    r"[吗呢哪谁几啥]|什么|多少|怎么|如何|是否|有没有|是不是|还是|算不算|要不要|多久|请问|电话|号码|联系|"
+    rf"{_QUESTION_WORDS}|还是|算不算|要不要|多久|请问|电话|号码|联系|"
     r"找|查|告诉|介绍|名单|列表|扶贫办|部门|办公室|攻坚村|乡镇|路径|时间|信息|情况|资料|"
     r"\b(?:which|what|where|who|how|phone|tel|contact|number|list)\b"
 )
@@ -100,11 +101,13 @@ class Analyzer:
         """
         return self._share_outside(analysis, self._domain_words)
 
-    def _share_outside(self, analysis: Analysis, vocabulary: frozenset[str]) -> float:
+    def content_words(self, analysis: Analysis) -> list[str]:
+        """A question's words that say what it is about: no placeholders, generic words or single characters."""
         # Single characters are mostly function words (小, 盖, 章) and say little about the topic.
-        content = [
-            w for w in analysis.words if len(w) > 1 and not w.isupper() and w not in self.lexicon.generic
-        ]
+        return [w for w in analysis.words if len(w) > 1 and not w.isupper() and w not in self.lexicon.generic]
+
+    def _share_outside(self, analysis: Analysis, vocabulary: frozenset[str]) -> float:
+        content = self.content_words(analysis)
         if not content:
             return 0.0
         return sum(w not in vocabulary for w in content) / len(content)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.analysis import Analysis
-from bot.entities import LOCAL_PLACE_ENDINGS, EntityType
+from bot.entities import LOCAL_PLACE_ENDINGS, TYPED_NUMBER, EntityType
 from bot.guideline import chinese_numeral
 from bot.knowledge import District, KnowledgeBase
 from bot.passages import Passage
@@ -113,8 +113,11 @@ def unlisted_local_places(slots: Slots) -> list[str]:
     return [place for place in slots.other_places if place.endswith(LOCAL_PLACE_ENDINGS)]
 
 
-# A phone number as users type it, after normalization (which turns a dash into a space).
-_NUMBER = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
+def places_elsewhere(slots: Slots) -> list[str]:
+    """The places a question named outside Chongqing's districts: provinces, cities, national offices."""
+    return [place for place in slots.other_places if not place.endswith(LOCAL_PLACE_ENDINGS)]
+
+
 # Fewer digits than this are no phone number (a year, a count, a serial).
 MIN_PHONE_DIGITS = 7
 
@@ -124,7 +127,7 @@ def unknown_numbers(kb: KnowledgeBase, text: str) -> list[str]:
 
     For example 城口扶贫办电话是023 59221208对吗 (the guideline prints 023-59221209).
     """
-    numbers = [match.group().replace(" ", "") for match in _NUMBER.finditer(text)]
+    numbers = [match.group().replace(" ", "") for match in TYPED_NUMBER.finditer(text)]
     if not numbers:
         return []  # most questions: no need to gather the guideline's numbers
     known = {re.sub(r"\D", "", phone) for phone in _phones(kb)}
@@ -876,8 +879,7 @@ def org_in_district(request: Request) -> Reply:
     kb, slots = request.kb, request.slots
     districts = _implied_districts(kb, slots)
     if not districts:
-        local = unlisted_local_places(slots)
-        if any(place not in local for place in slots.other_places):
+        if places_elsewhere(slots):
             return other_region(request)
         return activities_by_orgtype(request) if slots.org_types else district_contact(request)
     sections: list[Section] = [village_location_section(kb, slots.villages)] if slots.villages else []
@@ -1192,9 +1194,8 @@ def other_region(request: Request) -> Reply:
     (see :func:`composer`); this reply adds nothing for them but the suggestions.
     """
     kb = request.kb
-    local = unlisted_local_places(request.slots)
-    named = [p for p in request.slots.other_places if p not in local]
-    if local and not named:
+    named = places_elsewhere(request.slots)
+    if unlisted_local_places(request.slots) and not named:
         return _answer(suggestions=[_ask("深度贫困乡镇有哪些"), _ask("定点攻坚村有哪些")])
     places = "、".join(named) or "该地"
     # 国务院, 国家乡村振兴局 are offices themselves, not places with an office.

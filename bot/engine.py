@@ -120,7 +120,6 @@ class Engine:
         self.kb = kb
         self.intents = intents
         segmenter = Segmenter()
-        self._segmenter = segmenter
         gazetteer = Gazetteer(kb, entities, lexicon, segmenter.general_frequency, general_place_names())
         self.analyzer = Analyzer(lexicon, gazetteer, segmenter)
         self.matcher = IntentMatcher(intents, self.analyzer)
@@ -203,11 +202,9 @@ class Engine:
         if asked is None or len(asked) == len(text):
             return False
         part = self.analyzer.analyze(asked)
-        generic = self.analyzer.lexicon.generic
-        content = [w for w in part.words if len(w) > 1 and not w.isupper() and w not in generic]
         return (
             not part.mentions
-            and len(content) >= MIN_OFF_TOPIC_WORDS
+            and len(self.analyzer.content_words(part)) >= MIN_OFF_TOPIC_WORDS
             and self.analyzer.off_topic_share(part) == 1.0
         )
 
@@ -267,7 +264,7 @@ class Engine:
             return []
         hits = index.search(analysis.tokens, limit=2)
         if in_scope_only:
-            frequency = self._segmenter.general_frequency
+            frequency = self.analyzer.segmenter.general_frequency
             hits = [h for h in hits if any(frequency(w) < NEWS_RARE_WORD_FREQ for w in h.matched)]
         return [
             h.passage

@@ -118,8 +118,9 @@ _NUMERAL = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
 _ARTICLE_REFERENCE = re.compile(
     rf"第({_NUMERAL})条(?:第({_NUMERAL})[项款点]?|({_NUMERAL})(?:[项款点]|(?=$|[ 是讲说的怎规内写有呢吗啥什])))?"
 )
-# Phone numbers as users type them: digits, possibly split by spaces where a dash or brackets were.
-_DIGITS = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
+# Phone numbers as users type them, normalized: digits, possibly split by spaces where a dash or brackets
+# were.
+TYPED_NUMBER = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
 
 # A word typed with one of these where a name has a character of the same sound is ordinary text, not a
 # typo of the name: 活动是 is not 活动室, 巫山的 …
@@ -269,7 +270,7 @@ class Gazetteer:
     def _find_phones(self, text: str, known: list[Mention]) -> list[Mention]:
         """Finds the guideline's phone numbers, so 023-79223577是哪里的 can be answered."""
         found = []
-        for match in _DIGITS.finditer(text):
+        for match in TYPED_NUMBER.finditer(text):
             entity = self._phones.get(match.group().replace(" ", ""))
             if entity and not any(m.start < match.end() and match.start() < m.end for m in known):
                 found.append(Mention(match.start(), match.end(), match.group(), (entity,)))

@@ -131,13 +131,12 @@ class PassageIndex:
         return [Passage(s, source, frozenset(self._content_words(normalize(s)))) for s in sentences]
 
     def _content_words(self, text: str) -> Iterable[str]:
+        return (w for w in self._segmenter.cut(text) if self._is_content(w))
+
+    def _is_content(self, word: str) -> bool:
         # Numbers (800, 2020) and the parts of web addresses (https, www, com) coincide by chance; they
         # point at no sentence.
-        return (
-            w
-            for w in self._segmenter.cut(text)
-            if len(w) > 1 and w not in self._ignore and not w.isdigit() and w not in _URL_PARTS
-        )
+        return len(word) > 1 and word not in self._ignore and not word.isdigit() and word not in _URL_PARTS
 
     def mostly_within(self, passage: Passage, shown: str) -> bool:
         """Whether most of a passage's words already appear in ``shown`` (quoting it would repeat)."""
@@ -164,7 +163,7 @@ class PassageIndex:
         for word in words:
             for index in self._postings[word]:
                 matches.setdefault(index, set()).add(word)
-        content = {w for w in tokens if len(w) > 1 and w not in self._ignore and w not in exclude}
+        content = {w for w in tokens if self._is_content(w) and w not in exclude}
         ranked: list[tuple[float, int]] = []
         for index, matched in matches.items():
             # Summed in a fixed order: set order varies between runs (string hashing), and so would the
