@@ -14,7 +14,7 @@ Passages are the units a person would cut the document into (``knowledge/source/
 * the list of attachments and each row of every attachment, with the attachment's title and the column
   names, as a table-aware chunker would index a row.
 
-The printed tables are read with :func:`bot.guideline.parse_guideline`, the project's own parser, so the
+The printed tables are read with :func:`bot.tools.guideline_parser.parse_guideline`, the project's own parser, so the
 baseline is not handicapped by the print layout (attachment 3's interleaved columns and merged district
 cells); it uses nothing else of the engine.
 
@@ -37,10 +37,12 @@ from typing import TYPE_CHECKING
 
 import jieba
 
-from bot.guideline import ParsedGuideline, parse_guideline
+from bot.tools.guideline_parser import ParsedGuideline, parse_guideline
 
-if TYPE_CHECKING:  # bot.evaluate imports the whole engine; the baseline's cold start must not pay for it.
-    from bot.evaluate import Case, Report
+if (
+    TYPE_CHECKING
+):  # bot.tools.evaluate imports the whole engine; the baseline's cold start must not pay for it.
+    from bot.tools.evaluate import Case, Report
 
 GUIDELINE = Path(__file__).resolve().parent.parent / "knowledge" / "source" / "guideline.txt"
 # Okapi BM25's usual parameters (Robertson & Zaragoza 2009; Lucene's and Elasticsearch's defaults are
@@ -49,7 +51,7 @@ K1 = 1.5
 B = 0.75
 # How many passages an answer shows.
 TOP_K = 3
-# The pseudo-intent of an answer, so that bot.evaluate.check() can tell answered from declined.
+# The pseudo-intent of an answer, so that bot.tools.evaluate.check() can tell answered from declined.
 ANSWERED = "bm25"
 DECLINED_TEXT = "抱歉,指引中没有找到相关内容。"
 
@@ -206,10 +208,10 @@ class BM25Baseline:
 def evaluate_baseline(baseline: BM25Baseline, cases: Iterable[Case]) -> Report:
     """Scores the baseline on a question set exactly as ``bangfu eval`` scores the engine.
 
-    Each answer goes through :func:`bot.evaluate.check`; a declined answer has intent None, as the
+    Each answer goes through :func:`bot.tools.evaluate.check`; a declined answer has intent None, as the
     engine's does.
     """
-    from bot.evaluate import Outcome, Report, check
+    from bot.tools.evaluate import Outcome, Report, check
 
     report = Report()
     for case in cases:

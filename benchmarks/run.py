@@ -16,7 +16,7 @@ measures, for Bangfu's :class:`bot.engine.Engine` and for :mod:`benchmarks.bm25_
   process's exit after the answer is not counted;
 * peak memory: the RSS high-water mark (``getrusage(RUSAGE_SELF).ru_maxrss``) of a fresh process that
   loads the system and answers the whole set;
-* accuracy: each set scored with :func:`bot.evaluate.check`, the ``bangfu eval`` rules;
+* accuracy: each set scored with :func:`bot.tools.evaluate.check`, the ``bangfu eval`` rules;
 * where the time goes: each stage of both systems timed on its own over the same questions (median and
   p99 in µs), so a maintainer sees which stage to work on and how its cost compares with the whole
   baseline.
@@ -50,10 +50,11 @@ if __package__ in (None, ""):  # run as a script (make bench): make the project 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bm25_baseline import TOP_K, BM25Baseline, evaluate_baseline, tokenize
-from bot.engine import RANKED_CANDIDATES, Engine
-from bot.evaluate import Case, Report, evaluate, load_cases
-from bot.normalize import normalize
-from bot.render_text import render_text
+from bot.channels.text import render_text
+from bot.engine import Engine
+from bot.engine.core import RANKED_CANDIDATES
+from bot.nlu.normalize import normalize
+from bot.tools.evaluate import Case, Report, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -95,7 +96,7 @@ class System:
 SYSTEMS = (
     System(
         ENGINE,
-        imports="from pathlib import Path\nfrom bot.engine import Engine\nfrom bot.render_text import render_text",
+        imports="from pathlib import Path\nfrom bot.engine import Engine\nfrom bot.channels.text import render_text",
         load=f"system = Engine.load(Path({str(KNOWLEDGE_DIR)!r}), Path({str(INTENTS_DIR)!r}))",
         answer="render_text(system.answer(question))",
     ),

@@ -98,7 +98,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return _build_knowledge(settings, check=args.check, force=args.force)
     if command == "telegram":
         settings.require_token()
-        from bot.telegram.app import run_telegram
+        from bot.channels.telegram.app import run_telegram
 
         return run_telegram(settings)
     from bot.engine import Engine
@@ -111,7 +111,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_OK
     if command == "console":
-        from bot.console import run_console
+        from bot.channels.console import run_console
 
         debug = bool(getattr(args, "debug", False))
         history = settings.data_dir / "console_history"
@@ -121,7 +121,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "eval":
         from pathlib import Path
 
-        from bot.evaluate import evaluate, format_report, load_cases
+        from bot.tools.evaluate import evaluate, format_report, load_cases
 
         report = evaluate(engine, load_cases(Path(args.file)))
         print(format_report(report, show_fail=args.show_fail))
@@ -133,7 +133,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
-    from bot.render_text import render_text
+    from bot.channels.text import render_text
 
     lines = [line.rstrip("\n") for line in sys.stdin] if list(questions) == ["-"] else list(questions)
     for question in (q for q in lines if q.strip()):
@@ -156,7 +156,7 @@ def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
 
 
 def _build_knowledge(settings: Settings, *, check: bool, force: bool) -> int:
-    from bot.builder import Outcome, build_knowledge
+    from bot.tools.builder import Outcome, build_knowledge
 
     reports = build_knowledge(settings.knowledge_dir, check=check, force=force)
     status = EXIT_OK

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.data.knowledge import KnowledgeBase, load_knowledge
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.logsetup import RedactingFilter
 from bot.settings import PROJECT_ROOT
 from tests.engine_support import ProjectCopy, copy_project

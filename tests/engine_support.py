@@ -11,10 +11,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.channels.text import render_text
+from bot.compose.reply import Reply
+from bot.data.knowledge import KnowledgeBase
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase
-from bot.render_text import render_text
-from bot.reply import Reply
 from bot.settings import PROJECT_ROOT
 
 # A phone number as a user would notice one: a landline as the guideline prints it, or a mobile.

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot.channels.telegram.app import BangfuApplication, build_application, running
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.telegram.app import BangfuApplication, build_application, running
 from tests.fake_botapi import FakeBotApi
 
 PHONE = re.compile(r"(?<!\d)(?:0\d{2}-\d{8}|1[3-9]\d{9})(?!\d)")

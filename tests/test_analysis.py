@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import PLACEHOLDERS, Analysis
 from bot.engine import Engine
-from bot.entities import EntityType
+from bot.nlu.analysis import PLACEHOLDERS, Analysis
+from bot.nlu.entities import EntityType
 
 
 def analyze(engine: Engine, question: str) -> Analysis:

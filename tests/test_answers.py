@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.answers import (
+from bot.channels.text import render_text
+from bot.compose.answers import (
     COMPOSERS,
     Request,
     Slots,
@@ -20,11 +21,10 @@ from bot.answers import (
     plan_reply,
     resolve_slots,
 )
+from bot.compose.reply import Reply, ReplyKind
+from bot.data.knowledge import District, KnowledgeBase, load_knowledge
+from bot.data.schema import ActivityGroup
 from bot.engine import Engine
-from bot.knowledge import District, KnowledgeBase, load_knowledge
-from bot.render_text import render_text
-from bot.reply import Reply, ReplyKind
-from bot.schema import ActivityGroup
 from tests.engine_support import GUIDELINE_TEXT, KNOWLEDGE, PHONE, ask, kb_phones
 
 KB = load_knowledge(KNOWLEDGE)

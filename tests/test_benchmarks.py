@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import run
 from benchmarks.bm25_baseline import BM25, BM25Baseline, evaluate_baseline
-from bot.evaluate import load_cases
+from bot.tools.evaluate import load_cases
 
 
 @pytest.fixture(scope="module")

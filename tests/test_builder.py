@@ -8,10 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.builder import GENERATED_FILES, Outcome, build_knowledge, diff, guideline_data, regions_data, render
+from bot.data.yamlio import parse_yaml
 from bot.errors import DataError
-from bot.guideline import GuidelineFormatError, ParsedGuideline, parse_guideline
-from bot.yamlio import parse_yaml
+from bot.tools.builder import (
+    GENERATED_FILES,
+    Outcome,
+    build_knowledge,
+    diff,
+    guideline_data,
+    regions_data,
+    render,
+)
+from bot.tools.guideline_parser import GuidelineFormatError, ParsedGuideline, parse_guideline
 from tests.knowledge_support import KNOWLEDGE, SOURCE_TEXT, edit, line_of
 
 GENERATED = list(GENERATED_FILES)

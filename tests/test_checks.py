@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.checks import check_knowledge, comparable
+from bot.data.checks import check_knowledge, comparable
+from bot.data.knowledge import KNOWLEDGE_FILES, KnowledgeBase, load_files, load_knowledge
 from bot.errors import DataError, Problem
-from bot.knowledge import KNOWLEDGE_FILES, KnowledgeBase, load_files, load_knowledge
 from tests.knowledge_support import KNOWLEDGE, edit, line_of
 
 

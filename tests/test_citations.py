@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.citations import CITATION_FORMS, Citation, CitationKind, parse_citation
+from bot.data.citations import CITATION_FORMS, Citation, CitationKind, parse_citation
 
 FW_OPEN, FW_CLOSE = "\uff08", "\uff09"  # full-width brackets, as the published guideline prints them
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from bot.channels.text import render_text
 from bot.cli import main
 from bot.engine import Engine
-from bot.render_text import render_text
 from bot.settings import PROJECT_ROOT
 from tests.engine_support import DATA, PHONE, ProjectCopy
 

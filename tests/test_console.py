@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import ConsoleSession, run_console
+from bot.channels.console import ConsoleSession, run_console
+from bot.channels.text import render_text
 from bot.engine import Engine
-from bot.render_text import render_text
 from tests.engine_support import PHONE
 
 

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.channels.text import render_text
+from bot.compose.reply import ReplyKind
+from bot.data.knowledge import District, load_knowledge
+from bot.data.schema import Township
 from bot.engine import Engine
-from bot.evaluate import evaluate, load_cases
-from bot.knowledge import District, load_knowledge
-from bot.render_text import render_text
-from bot.reply import ReplyKind
-from bot.schema import Township
+from bot.tools.evaluate import evaluate, load_cases
 from tests.engine_support import KNOWLEDGE, PHONE, ask, kb_phones
 
 KB = load_knowledge(KNOWLEDGE)

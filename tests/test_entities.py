@@ -10,10 +10,10 @@ import itertools
 
 import pytest
 
+from bot.data.knowledge import District, load_knowledge
+from bot.data.schema import Township, Village
 from bot.engine import Engine
-from bot.entities import Entity, EntityType, Mention, char_sound, sound_of
-from bot.knowledge import District, load_knowledge
-from bot.schema import Township, Village
+from bot.nlu.entities import Entity, EntityType, Mention, char_sound, sound_of
 from tests.engine_support import KNOWLEDGE
 
 KB = load_knowledge(KNOWLEDGE)

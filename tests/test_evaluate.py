@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import DataError
-from bot.evaluate import Case, Report, check, evaluate, format_report, load_cases
+from bot.tools.evaluate import Case, Report, check, evaluate, format_report, load_cases
 from tests.engine_support import DATA
 
 ANSWER = "【万州区】\n扶贫办联系电话:023-58569600\n国家级扶贫开发工作重点区县\n(来源:《工作指引》附件1)"

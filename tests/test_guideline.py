@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guideline import (
+from bot.tools.guideline_parser import (
     GuidelineFormatError,
     ParsedGuideline,
     chinese_numeral,

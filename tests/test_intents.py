@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import COMPOSERS
+from bot.compose.answers import COMPOSERS
+from bot.data.intents import MIN_EXAMPLES, load_intents
 from bot.engine import Engine
 from bot.errors import DataError, Problem
-from bot.intents import MIN_EXAMPLES, load_intents
 from tests.engine_support import INTENTS, ProjectCopy, line_of
 
 COMPOSER_NAMES = frozenset(COMPOSERS)

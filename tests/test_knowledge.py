@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.citations import parse_citation
+from bot.data.citations import parse_citation
+from bot.data.knowledge import KNOWLEDGE_FILES, KnowledgeBase, iter_models, load_knowledge
 from bot.errors import DataError
-from bot.knowledge import KNOWLEDGE_FILES, KnowledgeBase, iter_models, load_knowledge
 from tests.knowledge_support import SOURCE_TEXT, BrokenKnowledge, edit, line_of
 
 # --- the guideline's attachments, read independently ---------------------------------------------------

@@ -10,13 +10,13 @@ import jieba
 import pytest
 import yaml
 
-from bot import lexicon as lexicon_module
+from bot.data.knowledge import load_knowledge
+from bot.data.schema import parse_model
+from bot.data.yamlio import load_yaml
 from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.lexicon import Lexicon, LexiconFile, Segmenter
-from bot.normalize import normalize
-from bot.schema import parse_model
-from bot.yamlio import load_yaml
+from bot.nlu import lexicon as lexicon_module
+from bot.nlu.lexicon import Lexicon, LexiconFile, Segmenter
+from bot.nlu.normalize import normalize
 from tests.engine_support import INTENTS, KNOWLEDGE
 
 

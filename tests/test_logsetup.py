@@ -102,15 +102,15 @@ def test_the_filter_keeps_every_record(logged: tuple[logging.Logger, io.StringIO
 def test_configure_logging_writes_redacted_lines_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(logging.INFO, [TOKEN])
     configure_logging(logging.INFO, [TOKEN])  # configuring again replaces, never duplicates
-    logging.getLogger("bot.telegram").info("started with %s", URL)
-    logging.getLogger("bot.telegram").debug("below the level")
+    logging.getLogger("bot.channels.telegram").info("started with %s", URL)
+    logging.getLogger("bot.channels.telegram").debug("below the level")
     logging.getLogger("httpx").info("HTTP Request: POST %s", URL)  # httpx logs every URL at INFO
     err = capsys.readouterr().err
     assert TOKEN not in err
     lines = err.splitlines()
     assert len(lines) == 1
     assert lines[0].endswith(
-        f" INFO bot.telegram: started with https://api.telegram.org/bot{REDACTED}/getUpdates"
+        f" INFO bot.channels.telegram: started with https://api.telegram.org/bot{REDACTED}/getUpdates"
     )
     root = logging.getLogger()
     assert root.level == logging.INFO

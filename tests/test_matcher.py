@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.data.intents import Intent
 from bot.engine import Engine
-from bot.intents import Intent
-from bot.matcher import Candidate, IntentMatcher
+from bot.nlu.matcher import Candidate, IntentMatcher
 
 
 def ranking(engine: Engine, question: str) -> list[Candidate]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.citations import parse_citation
+from bot.data.citations import parse_citation
 from bot.engine import Engine
-from bot.passages import Passage, PassageHit, PassageIndex
+from bot.nlu.passages import Passage, PassageHit, PassageIndex
 from tests.engine_support import PHONE, ask
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.channels.text import render_text
+from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.engine import Engine
-from bot.render_text import render_text
-from bot.reply import Choice, Reply, ReplyKind, Section
 
 
 def test_sections_titles_bullets_and_sources() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot import schema
+from bot.data import schema
+from bot.data.knowledge import KNOWLEDGE_FILES
+from bot.data.yamlio import parse_yaml
 from bot.errors import DataError, Problem
-from bot.knowledge import KNOWLEDGE_FILES
-from bot.yamlio import parse_yaml
 from tests.knowledge_support import KNOWLEDGE
 
 

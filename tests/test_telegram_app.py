@@ -20,20 +20,20 @@ from typing import Any, TypeVar
 import pytest
 from telegram.ext import AIORateLimiter, CommandHandler, ConversationHandler
 
-from bot.cli import main
-from bot.engine import Engine
-from bot.errors import SettingsError
-from bot.settings import Settings
-from bot.telegram import texts
-from bot.telegram.app import (
+from bot.channels.telegram import texts
+from bot.channels.telegram.app import (
     MAX_CONCURRENT_UPDATES,
     TelegramUnavailableError,
     TokenGuard,
     build_application,
     run_telegram,
 )
-from bot.telegram.concurrency import PerSenderUpdateProcessor
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
+from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.cli import main
+from bot.engine import Engine
+from bot.errors import SettingsError
+from bot.settings import Settings
 from tests.fake_botapi import DEFAULT_TOKEN, FakeBotApi
 
 T = TypeVar("T")
@@ -85,7 +85,7 @@ def test_the_token_guard_redacts_every_library_logger(caplog: pytest.LogCaptureF
     guard.install()
     try:
         with caplog.at_level(logging.DEBUG):
-            for name in ("httpx", "telegram.ext", "telegram.ext.Updater", "bot.telegram.handlers"):
+            for name in ("httpx", "telegram.ext", "telegram.ext.Updater", "bot.channels.telegram.handlers"):
                 logging.getLogger(name).info("POST http://127.0.0.1/bot%s/getMe", DEFAULT_TOKEN)
             try:
                 raise ValueError(f"The token `{DEFAULT_TOKEN}` was rejected by the server.")

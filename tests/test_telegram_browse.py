@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.channels.telegram import browse, texts
+from bot.channels.telegram.districts import DistrictDirectory
+from bot.channels.telegram.render import MAX_CALLBACK_DATA_BYTES, Rendered
+from bot.channels.telegram.services import Services
+from bot.channels.telegram.store import Store
 from bot.engine import Engine
-from bot.telegram import browse, texts
-from bot.telegram.districts import DistrictDirectory
-from bot.telegram.render import MAX_CALLBACK_DATA_BYTES, Rendered
-from bot.telegram.services import Services
-from bot.telegram.store import Store
 from tests.fake_botapi import FakeBotApi, FakeUser, StoredMessage
 from tests.telegram_support import Driver, offline_bot
 

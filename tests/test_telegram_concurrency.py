@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.telegram.concurrency import PerSenderUpdateProcessor, sender_key
+from bot.channels.telegram.concurrency import PerSenderUpdateProcessor, sender_key
 
 
 def message_update(update_id: int, chat_id: int, user_id: int) -> Update:

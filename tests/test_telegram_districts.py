@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from bot.channels.telegram.districts import DEEP_LINK_PREFIX, DistrictDirectory, district_slug
 from bot.engine import Engine
-from bot.telegram.districts import DEEP_LINK_PREFIX, DistrictDirectory, district_slug
 
 # The 18 key districts of 附件1 and the slug each must have (丰都 is fēngdū, not fēngdōu).
 KEY_DISTRICT_SLUGS = {

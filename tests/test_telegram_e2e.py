@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram import texts
+from bot.channels.telegram.app import ALLOWED_UPDATES
+from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.compose.reply import Reply
 from bot.engine import Engine
-from bot.reply import Reply
-from bot.telegram import texts
-from bot.telegram.app import ALLOWED_UPDATES
-from bot.telegram.services import SERVICES_KEY, Services
 from tests.fake_botapi import FakeBotApi, FakeUser, StoredMessage
 from tests.telegram_support import phones, polling_bot
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.channels.telegram import texts
+from bot.channels.telegram.groups import AUTO_MIN_CONFIDENCE, auto_answerable, strip_mention
+from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.channels.telegram.store import GroupMode
 from bot.engine import Engine
-from bot.evaluate import load_cases
 from bot.settings import PROJECT_ROOT
-from bot.telegram import texts
-from bot.telegram.groups import AUTO_MIN_CONFIDENCE, auto_answerable, strip_mention
-from bot.telegram.services import SERVICES_KEY, Services
-from bot.telegram.store import GroupMode
+from bot.tools.evaluate import load_cases
 from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
 from tests.telegram_support import Driver, offline_bot
 

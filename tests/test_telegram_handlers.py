@@ -11,11 +11,11 @@ import pytest_asyncio
 from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import CallbackContext
 
-from bot.answers import org_types_reply
+from bot.channels.telegram import handlers, texts
+from bot.channels.telegram.render import HELP
+from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.compose.answers import org_types_reply
 from bot.engine import Engine
-from bot.telegram import handlers, texts
-from bot.telegram.render import HELP
-from bot.telegram.services import SERVICES_KEY, Services
 from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
 from tests.telegram_support import Driver, offline_bot, phones
 from tests.test_telegram_districts import KEY_DISTRICT_SLUGS
@@ -298,9 +298,9 @@ async def test_an_error_is_logged_with_its_traceback_and_the_bot_goes_on(
         return real_answer(question)
 
     monkeypatch.setattr(services.engine, "answer", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.telegram"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
         assert await ask(bot, chat, user, "出错") == [texts.ERROR_APOLOGY]
-    [record] = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
+    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.handlers"]
     assert record.exc_info is not None
     assert "engine exploded" in str(record.exc_info[1])
     [text] = await ask(bot, chat, user, "万州区扶贫办电话")
@@ -313,7 +313,7 @@ async def test_a_user_who_blocked_the_bot_is_logged_not_apologized_to(
 ) -> None:
     bot.api.send_text(chat, user, "万州区扶贫办电话")
     bot.api.block_bot(user)
-    with caplog.at_level(logging.INFO, logger="bot.telegram"):
+    with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
         await bot.flush()
     assert "cannot write to chat" in caplog.text
     assert not bot.api.sent_messages(chat)
@@ -332,9 +332,9 @@ async def test_errors_fetching_updates_are_logged_without_a_traceback(
     bot: Driver, caplog: pytest.LogCaptureFixture, error: TelegramError, level: int, message: str
 ) -> None:
     context = CallbackContext.from_error(None, error, bot.application)
-    with caplog.at_level(logging.DEBUG, logger="bot.telegram"):
+    with caplog.at_level(logging.DEBUG, logger="bot.channels.telegram"):
         await handlers.on_error(None, context)
-    [record] = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
+    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.handlers"]
     assert record.levelno == level
     assert message in record.getMessage()
     assert record.exc_info is None

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.channels.telegram import plan, texts
+from bot.channels.telegram.districts import DistrictDirectory
+from bot.channels.telegram.render import MAX_CALLBACK_DATA_BYTES, callback_data
+from bot.channels.telegram.services import Services
+from bot.channels.telegram.store import Store
 from bot.engine import Engine
-from bot.telegram import plan, texts
-from bot.telegram.districts import DistrictDirectory
-from bot.telegram.render import MAX_CALLBACK_DATA_BYTES, callback_data
-from bot.telegram.services import Services
-from bot.telegram.store import Store
 from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser, StoredMessage
 from tests.telegram_support import Driver, offline_bot, phones
 

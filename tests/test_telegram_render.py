@@ -9,11 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.render_text import render_text
-from bot.reply import Choice, Reply, ReplyKind, Section
-from bot.telegram import texts
-from bot.telegram.render import (
+from bot.channels.telegram import texts
+from bot.channels.telegram.render import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_MESSAGE_LENGTH,
     callback_data,
@@ -23,7 +20,10 @@ from bot.telegram.render import (
     reply_keyboard,
     utf16_length,
 )
-from bot.telegram.store import query_key
+from bot.channels.telegram.store import query_key
+from bot.channels.text import render_text
+from bot.compose.reply import Choice, Reply, ReplyKind, Section
+from bot.engine import Engine
 from tests.fake_botapi import parse_telegram_html
 
 # A spread of replies: every kind, short and long, with choices and suggestions.
@@ -218,8 +218,8 @@ def test_callback_data_over_64_bytes_is_refused(parts: tuple[str, ...]) -> None:
 
 
 def test_every_button_of_the_development_questions_fits(engine: Engine) -> None:
-    from bot.evaluate import load_cases
     from bot.settings import PROJECT_ROOT
+    from bot.tools.evaluate import load_cases
 
     for case in load_cases(PROJECT_ROOT / "tests" / "data" / "dev.yaml"):
         rendered = render_reply(engine.answer(case.q))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram.store import DEFAULT_MODE, STORE_FILE, GroupMode, Store, query_key
 from bot.errors import SettingsError
-from bot.telegram.store import DEFAULT_MODE, STORE_FILE, GroupMode, Store, query_key
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import string
 import opencc
 import pytest
 
-from bot.telegram import texts
+from bot.channels.telegram import texts
 
 
 def _all_strings() -> dict[str, str]:
@@ -66,6 +66,6 @@ def test_command_menus_follow_telegrams_rules(menu: tuple[tuple[str, str], ...])
 
 
 def test_mode_names_cover_every_mode() -> None:
-    from bot.telegram.store import GroupMode
+    from bot.channels.telegram.store import GroupMode
 
     assert set(texts.MODE_NAMES) == set(texts.MODE_DESCRIPTIONS) == {m.value for m in GroupMode}

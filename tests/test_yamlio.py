@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import yamlio
+from bot.data import yamlio
+from bot.data.yamlio import load_yaml, parse_yaml
 from bot.errors import DataError, Problem
-from bot.yamlio import load_yaml, parse_yaml
 
 SAMPLE = """\
 # a comment

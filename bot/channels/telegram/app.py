@@ -1,0 +1,289 @@
+"""Wiring: builds the python-telegram-bot ``Application`` and runs it with long polling.
+
+:func:`run_telegram` is what ``bangfu telegram`` calls; :func:`build_application` builds the same bot for
+tests, and :func:`running` runs it inside an event loop that is already running (as tests do), with the
+same start-up and shut-down steps as ``run_polling``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, TypeAlias
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram import browse, groups, handlers, plan, texts
+from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
+from bot.channels.telegram.districts import DistrictDirectory
+from bot.channels.telegram.render import HELP, QUESTION
+from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.channels.telegram.store import STORE_FILE, Store
+from bot.engine import Engine
+from bot.errors import SettingsError, TransientError
+from bot.logsetup import RedactingFilter
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+BangfuApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+
+# Updates the bot asks Telegram for. Edited messages are left out on purpose: answering an edit would
+# answer the same question twice. Channel posts are not questions.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+# Updates in progress at once. Each waits mostly on the network (the engine needs ~1 ms of CPU), so a few
+# dozen keep a burst moving while the rate limiter spaces the replies out.
+MAX_CONCURRENT_UPDATES = 64
+# Long-poll timeout in seconds: one getUpdates request per half minute when nobody writes.
+POLL_TIMEOUT = 30
+# Telegram lets a bot send about 30 messages a second in all. python-telegram-bot's default limiter allows
+# a burst of 30 and then 30 a second, which can put 60 into one second; a bucket of one message refilled
+# this many times a second never puts more than 30 into any second, so a burst gets no 429 at all.
+OVERALL_MESSAGES_PER_SECOND = 28
+# A 429 "retry after" is waited out and the call repeated this many times before giving up on it.
+RATE_LIMIT_RETRIES = 3
+_GUARD_KEY = "bangfu.token_guard"
+# Loggers that may see a request URL (which contains the token) or an exception quoting the token.
+_GUARDED_PREFIXES = ("httpx", "httpcore", "telegram", "bot")
+_ALSO_GUARDED = ("httpx", "httpcore.connection", "httpcore.http11", "telegram.ext.Updater")
+
+
+class TelegramUnavailableError(TransientError):
+    """The Bot API could not be reached at start-up (exit status 1, so a service manager retries)."""
+
+
+class _QuietBootstrapFailure(logging.Filter):
+    """Drops the record (with its traceback) python-telegram-bot logs when it gives up connecting at
+    start-up: run_telegram reports the same failure in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keeps every record but that one."""
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
+class TokenGuard:
+    """Keeps the token out of every log record of the HTTP and Telegram libraries, whoever handles them.
+
+    The CLI's handler already redacts the token; this filter sits on the loggers themselves, so the token
+    stays out of records that reach any other handler too (pytest's caplog, an embedding program's).
+    """
+
+    def __init__(self, token: str) -> None:
+        """Prepares a filter for ``token``; :meth:`install` attaches it."""
+        self._filter = RedactingFilter([token])
+        self._loggers: list[logging.Logger] = []
+
+    def install(self) -> None:
+        """Attaches the filter to every logger that could see the token."""
+        known = logging.root.manager.loggerDict
+        names = {n for n in known if n.split(".")[0] in _GUARDED_PREFIXES} | set(_ALSO_GUARDED)
+        self._loggers = [logging.getLogger(name) for name in sorted(names)]
+        for guarded in self._loggers:
+            guarded.addFilter(self._filter)
+
+    def remove(self) -> None:
+        """Detaches the filter again."""
+        for guarded in self._loggers:
+            guarded.removeFilter(self._filter)
+        self._loggers = []
+
+
+def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
+    """Builds the bot: handlers, rate limiter, concurrency, command menus, the store.
+
+    Args:
+        settings: Needs the token; ``telegram_api_url`` (a self-hosted Bot API server) and ``data_dir``
+            (the SQLite store) are used when set.
+        engine: The answer engine, shared by every update.
+
+    Returns:
+        The application, ready for ``run_polling`` or :func:`running`.
+
+    Raises:
+        SettingsError: No token, or the data directory is unusable.
+    """
+    token = settings.require_token().reveal()
+    guard = TokenGuard(token)
+    guard.install()
+    store = Store.open(settings.data_dir / STORE_FILE)
+    builder = (
+        Application.builder()
+        .token(token)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=1,
+                overall_time_period=1 / OVERALL_MESSAGES_PER_SECOND,
+                max_retries=RATE_LIMIT_RETRIES,
+            )
+        )
+        .concurrent_updates(PerSenderUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_url:
+        # python-telegram-bot appends the token to base_url: {root}/bot<token>/<method>.
+        builder = builder.base_url(f"{settings.telegram_api_url}/bot").base_file_url(
+            f"{settings.telegram_api_url}/file/bot"
+        )
+    application: BangfuApplication = builder.build()
+    application.bot_data[SERVICES_KEY] = Services(engine, store, DistrictDirectory.build(engine.kb))
+    application.bot_data[_GUARD_KEY] = guard
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: BangfuApplication) -> None:
+    """Adds every handler, in the order they are tried (the first that matches handles the update)."""
+    new = filters.UpdateType.MESSAGE  # never edits or channel posts
+    private = new & filters.ChatType.PRIVATE
+    in_groups = new & filters.ChatType.GROUPS
+    application.add_handlers(
+        [
+            ChatMemberHandler(groups.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(new & filters.StatusUpdate.MIGRATE, groups.migration),
+            plan.plan_conversation(),
+            CommandHandler("start", handlers.start, filters=new),
+            CommandHandler("help", handlers.help_command, filters=new),
+            CommandHandler("regions", browse.regions, filters=new),
+            CommandHandler("activities", browse.activities, filters=new),
+            CommandHandler("report", handlers.report, filters=new),
+            CommandHandler("about", handlers.about, filters=new),
+            CommandHandler("settings", groups.settings_command, filters=new),
+            CommandHandler("cancel", handlers.nothing_to_cancel, filters=new),
+            CallbackQueryHandler(handlers.question_button, pattern=rf"^{QUESTION}:"),
+            CallbackQueryHandler(handlers.help_button, pattern=rf"^{HELP}$"),
+            CallbackQueryHandler(browse.browse_button, pattern=browse.REGIONS_PATTERN),
+            CallbackQueryHandler(browse.browse_button, pattern=browse.ACTIVITIES_PATTERN),
+            CallbackQueryHandler(groups.settings_button, pattern=groups.SETTINGS_PATTERN),
+            CallbackQueryHandler(handlers.expired_button),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+            MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(in_groups & filters.TEXT & ~filters.COMMAND, groups.group_text),
+            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.private_non_text),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(command, description) for command, description in pairs]
+
+
+async def _post_init(application: BangfuApplication) -> None:
+    """Sets the command menus (private chats and groups) once the bot knows who it is."""
+    bot = application.bot
+    try:
+        await bot.set_my_commands(_commands(texts.PRIVATE_COMMANDS))
+        await bot.set_my_commands(_commands(texts.PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats())
+        await bot.set_my_commands(_commands(texts.GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    except TelegramError as exc:
+        # The menu only helps users type commands; the bot works without it.
+        logger.warning("could not set the command menu: %s", exc)
+    logger.info("Telegram bot @%s is running", bot.username)
+
+
+async def _post_shutdown(application: BangfuApplication) -> None:
+    """Closes the store and removes the log filter."""
+    services = application.bot_data.get(SERVICES_KEY)
+    if isinstance(services, Services):
+        services.store.close()
+    guard = application.bot_data.get(_GUARD_KEY)
+    if isinstance(guard, TokenGuard):
+        guard.remove()
+
+
+@contextlib.asynccontextmanager
+async def running(application: BangfuApplication, *, poll: bool = True) -> AsyncIterator[BangfuApplication]:
+    """Runs the application in the current event loop, with ``run_polling``'s start-up and shut-down.
+
+    Args:
+        application: From :func:`build_application`.
+        poll: Also fetch updates by long polling; without it, updates are fed with ``process_update``.
+
+    Yields:
+        The running application.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        if poll and application.updater is not None:
+
+            def polling_error(error: TelegramError) -> None:
+                # As run_polling does: errors fetching updates go to the error handler.
+                application.create_task(application.process_error(error=error, update=None))
+
+            await application.updater.start_polling(
+                poll_interval=0.0,
+                timeout=POLL_TIMEOUT,
+                allowed_updates=list(ALLOWED_UPDATES),
+                error_callback=polling_error,
+            )
+        try:
+            yield application
+        finally:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run_telegram(settings: Settings) -> int:
+    """Runs the Telegram bot with long polling until interrupted (Ctrl-C or SIGTERM).
+
+    Args:
+        settings: With the token; see :func:`build_application`.
+
+    Returns:
+        The exit status, 0 after a clean stop.
+
+    Raises:
+        SettingsError: No token, a token Telegram rejects, or an unusable data directory (one line,
+            without the token).
+        TelegramUnavailableError: The Bot API cannot be reached at start-up.
+    """
+    engine = Engine.load(settings.knowledge_dir, settings.intents_dir)
+    application = build_application(settings, engine)
+    where = settings.telegram_api_url or "api.telegram.org"
+    # run_polling runs in the current event loop; a loop of our own can be cleaned up after a failed start.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    quiet = _QuietBootstrapFailure()
+    logging.getLogger("telegram.ext").addFilter(quiet)
+    try:
+        application.run_polling(
+            poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=list(ALLOWED_UPDATES), close_loop=False
+        )
+    except InvalidToken:
+        # The exception's own message quotes the token.
+        raise SettingsError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token) "
+            "and that it was copied whole"
+        ) from None
+    except NetworkError as exc:
+        raise TelegramUnavailableError(f"cannot reach the Telegram Bot API at {where}: {exc}") from None
+    finally:
+        try:
+            # A failed start-up leaves the HTTP client open; after a clean stop this does nothing.
+            loop.run_until_complete(application.bot.request.shutdown())
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+            logging.getLogger("telegram.ext").removeFilter(quiet)
+    return 0

@@ -1,0 +1,221 @@
+"""Commands, questions, buttons and errors: the handlers every chat shares.
+
+In a private chat every text message is a question. Groups decide first whether a message is for the bot
+(:mod:`bot.channels.telegram.groups`) and then answer through :func:`answer_question` like here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.error import ChatMigrated, Conflict, Forbidden, NetworkError, TelegramError
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.outbox import Destination, send
+from bot.channels.telegram.render import QUESTION, render_reply, render_text_block
+from bot.channels.telegram.services import Context, services
+from bot.compose.answers import about_reply, district_reply, help_reply, reporting_reply
+from bot.compose.reply import Reply, Section
+from bot.data.knowledge import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+
+def welcome_reply(kb: KnowledgeBase) -> Reply:
+    """/start: a greeting, what the bot can do, the commands, and example questions as buttons."""
+    about = help_reply(kb)
+    return dataclasses.replace(
+        about,
+        sections=(
+            Section(None, (texts.GREETING,)),
+            *about.sections,
+            Section(texts.COMMANDS_TITLE, texts.COMMAND_LINES),
+            Section(None, (texts.ASK_DIRECTLY,)),
+        ),
+    )
+
+
+def full_help_reply(kb: KnowledgeBase, *, group_username: str | None = None) -> Reply:
+    """/help: what the bot can do, the commands, and (in a group) how to address the bot."""
+    about = help_reply(kb)
+    sections = [*about.sections, Section(texts.COMMANDS_TITLE, texts.COMMAND_LINES)]
+    if group_username:
+        sections.append(Section(None, (texts.GROUP_HOW_TO_ASK.format(username=group_username),)))
+    return dataclasses.replace(about, sections=tuple(sections))
+
+
+def is_group(message: Message) -> bool:
+    """Whether a message was sent in a basic group or a supergroup."""
+    return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+async def reply_with(
+    context: Context, message: Message, reply: Reply, *, question: str | None = None
+) -> None:
+    """Sends ``reply`` as the answer to ``message`` (same chat and topic; quoting it in groups)."""
+    deps = services(context)
+    await send(
+        context.bot, Destination.answering(message), render_reply(reply, question=question), deps.store
+    )
+
+
+async def answer_question(context: Context, message: Message, question: str) -> None:
+    """Answers a question asked in ``message`` with the engine's reply."""
+    reply = services(context).engine.answer(question)
+    logger.debug("chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
+    await reply_with(context, message, reply)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: the welcome, or the district a deep link names (``/start district_wanzhou``)."""
+    message = update.message
+    if message is None:
+        return
+    deps = services(context)
+    payload = context.args[0] if context.args else ""
+    district = deps.districts.from_deep_link(payload) if payload else None
+    if district is not None:
+        await reply_with(context, message, district_reply(deps.kb, district))
+        return
+    await reply_with(context, message, welcome_reply(deps.kb))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: what the bot can do and how to ask."""
+    message = update.message
+    if message is None:
+        return
+    username = context.bot.username if is_group(message) else None
+    await reply_with(context, message, full_help_reply(services(context).kb, group_username=username))
+
+
+async def report(update: Update, context: Context) -> None:
+    """/report: the reporting and follow-up requirements."""
+    if update.message is not None:
+        await reply_with(context, update.message, reporting_reply(services(context).kb))
+
+
+async def about(update: Update, context: Context) -> None:
+    """/about: the source document, its date, and the age of its contacts."""
+    if update.message is not None:
+        await reply_with(context, update.message, about_reply(services(context).kb))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have, in a private chat: points to /help."""
+    if update.message is not None:
+        await _say(context, update.message, texts.UNKNOWN_COMMAND)
+
+
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    """/cancel outside a guided plan."""
+    if update.message is not None:
+        await _say(context, update.message, texts.NOTHING_TO_CANCEL)
+
+
+async def _say(context: Context, message: Message, text: str) -> None:
+    await send(context.bot, Destination.answering(message), render_text_block(text), services(context).store)
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """A text message in a private chat: a question."""
+    message = update.message
+    if message is None or message.text is None:
+        return
+    await answer_question(context, message, message.text)
+
+
+async def private_non_text(update: Update, context: Context) -> None:
+    """A photo, sticker, location … in a private chat: explains that only text is understood."""
+    if update.message is not None:
+        await _say(context, update.message, texts.NON_TEXT_HINT)
+
+
+# --- buttons ------------------------------------------------------------------------------------
+
+
+def button_destination(query: CallbackQuery) -> Destination | None:
+    """Where the answer to a pressed button goes: below the button's message, in its topic."""
+    message = query.message
+    if not isinstance(message, Message):
+        return None  # too old to be accessible: nowhere to answer
+    thread = message.message_thread_id if message.is_topic_message else None
+    return Destination(message.chat.id, thread, message.message_id if is_group(message) else None)
+
+
+async def question_button(update: Update, context: Context) -> None:
+    """A button that asks a question (a suggestion or a "did you mean" choice)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    deps = services(context)
+    question = deps.store.query(query.data.removeprefix(f"{QUESTION}:"))
+    where = button_destination(query)
+    if question is None or where is None:
+        await query.answer(texts.BUTTON_EXPIRED)
+        return
+    await query.answer()
+    reply = deps.engine.answer(question)
+    await send(context.bot, where, render_reply(reply, question=question), deps.store)
+
+
+async def help_button(update: Update, context: Context) -> None:
+    """The "使用说明" button under a declined answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    where = button_destination(query)
+    if where is not None:
+        await send(
+            context.bot, where, render_reply(full_help_reply(services(context).kb)), services(context).store
+        )
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """A button whose data no handler knows (from an older version of the bot)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BUTTON_EXPIRED)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Logs an error with its traceback and keeps running; apologizes in a private chat."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, ChatMigrated) and chat is not None:
+        # A reply went to a group that has meanwhile become a supergroup.
+        await services(context).store.migrate_group(chat.id, error.new_chat_id)
+        logger.info("chat %s moved to %s; settings follow it", chat.id, error.new_chat_id)
+        return
+    if isinstance(error, Forbidden):
+        logger.info("cannot write to chat %s: %s", chat.id if chat else None, error)
+        return
+    if update is None and isinstance(error, Conflict):
+        logger.error("another process is polling with this bot's token; stop it (%s)", error)
+        return
+    if update is None and isinstance(error, NetworkError):
+        # Fetching updates failed (Telegram or the network hiccupped); polling retries by itself.
+        logger.warning("cannot fetch updates, retrying: %s", error)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "error while handling update %s in chat %s", update_id, chat.id if chat else None, exc_info=error
+    )
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # in groups a stray apology would be noise
+    try:
+        await context.bot.send_message(chat.id, texts.ERROR_APOLOGY)
+    except TelegramError as exc:
+        logger.warning("could not apologize in chat %s: %s", chat.id, exc)

@@ -1,0 +1,294 @@
+"""The knowledge base: every fact the bot can state, loaded from ``knowledge/*.yaml`` and validated."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.data import schema
+from bot.data.citations import Citation, CitationKind, parse_citation
+from bot.data.yamlio import YamlFile, load_yaml
+from bot.errors import DataError, Problem, display_path
+
+logger = logging.getLogger(__name__)
+
+# Every knowledge file and its schema. Adding a file means adding it here and to the README.
+KNOWLEDGE_FILES: dict[str, type[BaseModel]] = {
+    "guideline.yaml": schema.GuidelineFile,
+    "regions.yaml": schema.RegionsFile,
+    "place_names.yaml": schema.PlaceNamesFile,
+    "focus.yaml": schema.FocusFile,
+    "participation.yaml": schema.ParticipationFile,
+    "activities.yaml": schema.ActivitiesFile,
+    "reporting.yaml": schema.ReportingFile,
+    "safety.yaml": schema.SafetyFile,
+    "platform.yaml": schema.PlatformFile,
+    "background.yaml": schema.BackgroundFile,
+}
+NEWS_DIR = Path("source") / "news"
+
+
+@dataclass(frozen=True)
+class District:
+    """A district or county of Chongqing with everything the guideline says about it.
+
+    Attributes:
+        name: The name as the guideline prints it (秀山县), or the official name if it is not printed.
+        official: The full official name (秀山土家族苗族自治县).
+        short: The short form (秀山), if there is one.
+        aliases: Other names users write (former names such as 开县).
+        key: Its row in 附件1 when it is one of the 18 key districts.
+        townships: Its deep-poverty townships (附件2).
+        villages: Its designated villages (附件3).
+    """
+
+    name: str
+    official: str
+    short: str | None
+    aliases: tuple[str, ...]
+    key: schema.KeyDistrict | None
+    townships: tuple[schema.Township, ...]
+    villages: tuple[schema.Village, ...]
+
+    @property
+    def tier(self) -> str | None:
+        """国家级 or 市级 for a key district, else None."""
+        return self.key.tier if self.key else None
+
+    @property
+    def phone(self) -> str | None:
+        """The poverty-alleviation office's phone as printed in 附件1, if listed."""
+        return self.key.phone if self.key else None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the district is known by, longest first."""
+        names = {self.name, self.official, *self.aliases}
+        if self.short:
+            names.add(self.short)
+        return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+    @property
+    def label(self) -> str:
+        """How the district is named in answers: 秀山县(秀山土家族苗族自治县)."""
+        return self.name if self.official == self.name else f"{self.name}({self.official})"
+
+    @property
+    def in_guideline(self) -> bool:
+        """Whether any attachment lists this district."""
+        return self.key is not None or bool(self.villages)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows, indexed for the answer engine and the browsing commands."""
+
+    guideline: schema.GuidelineFile
+    regions: schema.RegionsFile
+    districts: tuple[District, ...]
+    place_names_source: str
+    focus: schema.FocusFile
+    participation: schema.ParticipationFile
+    activities: schema.ActivitiesFile
+    reporting: schema.ReportingFile
+    safety: schema.SafetyFile
+    platform: schema.PlatformFile
+    background: schema.BackgroundFile
+    news: dict[str, str] = field(default_factory=dict)  # each report's text, by file name
+
+    @property
+    def document(self) -> schema.DocumentInfo:
+        """The guideline's title, issuers and date."""
+        return self.guideline.document
+
+    @property
+    def townships(self) -> tuple[schema.Township, ...]:
+        """The 18 deep-poverty townships of 附件2."""
+        return tuple(self.regions.townships)
+
+    @property
+    def villages(self) -> tuple[schema.Village, ...]:
+        """The 100 designated villages of 附件3."""
+        return tuple(self.regions.villages)
+
+    @property
+    def key_districts(self) -> tuple[District, ...]:
+        """The 18 districts of 附件1, in the attachment's order."""
+        keyed = [d for d in self.districts if d.key is not None]
+        return tuple(sorted(keyed, key=lambda d: d.key.serial if d.key else 0))
+
+    def districts_of_tier(self, tier: str) -> tuple[District, ...]:
+        """The key districts of one tier (国家级 or 市级), in the attachment's order."""
+        return tuple(d for d in self.key_districts if d.tier == tier)
+
+    def district(self, name: str) -> District:
+        """Looks a district up by the name the guideline prints (KeyError if unknown)."""
+        for district in self.districts:
+            if district.name == name:
+                return district
+        raise KeyError(name)
+
+    def org_type(self, ident: str) -> schema.ActivityGroup:
+        """Looks an organization type up by id (KeyError if unknown)."""
+        return _by_id(self.activities.org_types, ident)
+
+    def theme(self, ident: str) -> schema.ActivityGroup:
+        """Looks a theme up by id (KeyError if unknown)."""
+        return _by_id(self.activities.themes, ident)
+
+    def article(self, number: int) -> schema.Article:
+        """The article 第{number}条 (IndexError if there is none)."""
+        if not 1 <= number <= len(self.guideline.articles):
+            raise IndexError(number)
+        return self.guideline.articles[number - 1]
+
+    def cited_text(self, citation: Citation) -> str | None:
+        """The guideline's text that ``citation`` points at, or None if it points nowhere.
+
+        Attachment rows and news reports have no text here; for them this returns an empty string when
+        the reference exists.
+        """
+        if citation.kind is CitationKind.ARTICLE:
+            if not 1 <= citation.number <= len(self.guideline.articles):
+                return None
+            article = self.article(citation.number)
+            if citation.item == 0:
+                return article.full_text
+            return article.items[citation.item - 1].text if citation.item <= len(article.items) else None
+        if citation.kind is CitationKind.NOTICE:
+            points = self.guideline.notice.points
+            if citation.number == 0:
+                return self.guideline.notice.intro + "".join(p.text for p in points)
+            return points[citation.number - 1].text if citation.number <= len(points) else None
+        if citation.kind is CitationKind.ATTACHMENT:
+            regions = self.regions
+            rows = {1: len(regions.key_districts), 2: len(regions.townships), 3: len(regions.villages)}.get(
+                citation.number
+            )
+            return "" if rows is not None and citation.item <= rows else None
+        return "" if citation.raw in self.background.sources else None
+
+    def cite(self, source: str) -> str:
+        """How a fact's source is shown to users, e.g. 《工作指引》第五条(九)."""
+        citation = parse_citation(source)
+        if citation.kind is CitationKind.NEWS:
+            report = self.background.sources.get(citation.raw)
+            if report is not None:
+                return f"背景资料:{report.publisher}《{report.title}》"
+        return citation.display()
+
+
+def _by_id(groups: list[schema.ActivityGroup], ident: str) -> schema.ActivityGroup:
+    for group in groups:
+        if group.id == ident:
+            return group
+    raise KeyError(ident)
+
+
+def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
+    """Loads and validates every knowledge file.
+
+    Args:
+        knowledge_dir: The ``knowledge/`` directory.
+
+    Returns:
+        The knowledge base.
+
+    Raises:
+        DataError: With every problem found, each as ``file:line: what and how to fix``.
+    """
+    from bot.data.checks import check_knowledge  # checks need the finished model classes above
+
+    documents, models = load_files(knowledge_dir, KNOWLEDGE_FILES)
+    kb = _assemble(models)
+    problems = check_knowledge(kb, documents, knowledge_dir)
+    if problems:
+        raise DataError(problems)
+    # The reports' text, for quoting their sentences (check_knowledge has made sure every file is there).
+    news = {
+        name: (knowledge_dir / NEWS_DIR / name).read_text(encoding="utf-8") for name in kb.background.sources
+    }
+    kb = dataclasses.replace(kb, news=news)
+    logger.debug(
+        "loaded %d districts, %d townships, %d villages",
+        len(kb.districts),
+        len(kb.townships),
+        len(kb.villages),
+    )
+    return kb
+
+
+def load_files(
+    directory: Path, files: Mapping[str, type[BaseModel]]
+) -> tuple[dict[str, YamlFile], dict[str, BaseModel]]:
+    """Parses and schema-checks several YAML files, collecting the problems of all of them.
+
+    Raises:
+        DataError: If any file has any problem; every file is still read so all problems are reported.
+    """
+    documents: dict[str, YamlFile] = {}
+    models: dict[str, BaseModel] = {}
+    problems: list[Problem] = []
+    for name, model in files.items():
+        try:
+            document = load_yaml(directory / name, display_path(directory / name))
+            documents[name] = document
+            models[name] = schema.parse_model(model, document)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DataError(problems)
+    return documents, models
+
+
+def _assemble(models: Mapping[str, Any]) -> KnowledgeBase:
+    regions: schema.RegionsFile = models["regions.yaml"]
+    places: schema.PlaceNamesFile = models["place_names.yaml"]
+    key_by_name = {d.name: d for d in regions.key_districts}
+    districts = tuple(
+        District(
+            name=place.name,
+            official=place.official,
+            short=place.short,
+            aliases=tuple(place.aliases),
+            key=key_by_name.get(place.name),
+            townships=tuple(t for t in regions.townships if t.district == place.name),
+            villages=tuple(v for v in regions.villages if v.district == place.name),
+        )
+        for place in places.districts
+    )
+    return KnowledgeBase(
+        guideline=models["guideline.yaml"],
+        regions=regions,
+        districts=districts,
+        place_names_source=places.source,
+        focus=models["focus.yaml"],
+        participation=models["participation.yaml"],
+        activities=models["activities.yaml"],
+        reporting=models["reporting.yaml"],
+        safety=models["safety.yaml"],
+        platform=models["platform.yaml"],
+        background=models["background.yaml"],
+    )
+
+
+def iter_models(
+    value: Any, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
+    """Yields every record nested in ``value`` with its location, parents before children."""
+    if isinstance(value, BaseModel):
+        yield loc, value
+        for name in type(value).model_fields:
+            yield from iter_models(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from iter_models(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_models(item, (*loc, key))

@@ -1,0 +1,151 @@
+"""``bangfu eval``: scores the engine on a question set such as ``tests/data/dev.yaml``.
+
+Each case gives a question and what the answer must show (see the header of ``tests/data/dev.yaml``):
+``all`` texts must all appear, ``any`` at least one (whitespace is ignored for both), ``none`` regexes
+must not match the answer as shown, ``oos`` means the answer may contain no phone number, and ``decline``
+that the engine declines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.channels.text import render_text
+from bot.data.schema import Strict, Text, problems_from
+from bot.data.yamlio import load_yaml
+from bot.engine import Engine
+from bot.errors import DataError, display_path
+
+PHONE = re.compile(r"\d{3}-\d{8}|1[3-9]\d{9}")
+
+
+class Case(Strict):
+    """One question and its expectations."""
+
+    q: str
+    all: list[Text] = []
+    any: list[Text] = []
+    none: list[Text] = []
+    oos: bool = False
+    decline: bool = False
+    tag: Text = "untagged"
+
+
+_CASES = TypeAdapter(list[Case])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one case."""
+
+    case: Case
+    answer: str
+    intent: str | None
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every expectation held."""
+        return not self.failures
+
+
+@dataclass
+class Report:
+    """Results of a whole question set."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        """Number of cases passed."""
+        return sum(o.passed for o in self.outcomes)
+
+    @property
+    def percent(self) -> float:
+        """Share of cases passed, 0–100."""
+        return 100.0 * self.passed / len(self.outcomes) if self.outcomes else 0.0
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Reads a question-set file.
+
+    Raises:
+        DataError: The file is malformed (with file and line).
+    """
+    document = load_yaml(path, display_path(path))
+    if not isinstance(document.data, list) or not document.data:
+        raise DataError(
+            [document.problem((), "a question set is a list of cases, each line `- {q: ..., all: [...]}`")]
+        )
+    try:
+        return _CASES.validate_python(document.data)
+    except ValidationError as exc:
+        raise DataError(problems_from(exc, document, Case)) from None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def check(case: Case, answer: str, intent: str | None) -> tuple[str, ...]:
+    """Every expectation of ``case`` that ``answer`` fails, described."""
+    failures = []
+    flat = _squash(answer)
+    missing = [text for text in case.all if _squash(text) not in flat]
+    if missing:
+        failures.append(f"missing {missing}")
+    if case.any and not any(_squash(text) in flat for text in case.any):
+        failures.append(f"none of {case.any}")
+    for pattern in case.none:
+        if re.search(pattern, answer):
+            failures.append(f"matches forbidden /{pattern}/")
+    if case.oos and PHONE.search(answer):
+        failures.append("out of scope but shows a phone number")
+    if case.decline and intent is not None:
+        failures.append(f"should decline but answered as {intent}")
+    return tuple(failures)
+
+
+def evaluate(engine: Engine, cases: Iterable[Case]) -> Report:
+    """Runs every case through the engine."""
+    report = Report()
+    for case in cases:
+        reply = engine.answer(case.q)
+        answer = render_text(reply)
+        report.outcomes.append(Outcome(case, answer, reply.intent, check(case, answer, reply.intent)))
+    return report
+
+
+def format_report(report: Report, *, show_fail: bool = False) -> str:
+    """Per-tag results, a confusion summary of the failures, and the overall score (last line)."""
+    by_tag: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in report.outcomes:
+        by_tag[outcome.case.tag].append(outcome)
+    lines = ["tag                         passed"]
+    for tag in sorted(by_tag):
+        outcomes = by_tag[tag]
+        passed = sum(o.passed for o in outcomes)
+        mark = "" if passed == len(outcomes) else "  <"
+        lines.append(f"{tag:<27} {passed:>3}/{len(outcomes):<3}{mark}")
+    failed = [o for o in report.outcomes if not o.passed]
+    if failed:
+        confusion = Counter((o.case.tag, o.intent or "(declined)") for o in failed)
+        lines.append("")
+        lines.append("failures by tag → intent chosen:")
+        lines += [f"  {tag} → {intent}: {count}" for (tag, intent), count in confusion.most_common()]
+    if show_fail and failed:
+        lines.append("")
+        for outcome in failed:
+            lines.append(f"✗ [{outcome.case.tag}] {outcome.case.q}")
+            lines.append(f"    intent: {outcome.intent}; {'; '.join(outcome.failures)}")
+            excerpt = outcome.answer.replace("\n", " ⏎ ")
+            lines.append(f"    answer: {excerpt[:300]}")
+    lines.append("")
+    lines.append(f"{report.passed}/{len(report.outcomes)} passed ({report.percent:.1f}%)")
+    return "\n".join(lines)
