@@ -51,9 +51,9 @@ if __package__ in (None, ""):  # run as a script (make bench): make the project 
 
 from benchmarks.bm25_baseline import TOP_K, BM25Baseline, evaluate_baseline, tokenize
 from bot.channels.text import render_text
+from bot.data.normalize import normalize
 from bot.engine import Engine
 from bot.engine.core import RANKED_CANDIDATES
-from bot.nlu.normalize import normalize
 from bot.tools.evaluate import Case, Report, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.data.knowledge import KnowledgeBase, load_knowledge
+from bot.data.knowledge import KnowledgeBase
+from bot.data.loader import load_knowledge
 from bot.engine import Engine
 from bot.logsetup import RedactingFilter
 from bot.settings import PROJECT_ROOT

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.data.entity_type import EntityType
 from bot.engine import Engine
 from bot.nlu.analysis import PLACEHOLDERS, Analysis
-from bot.nlu.entities import EntityType
 
 
 def analyze(engine: Engine, question: str) -> Analysis:

@@ -11,7 +11,6 @@ from bot.channels.text import render_text
 from bot.compose.answers import (
     COMPOSERS,
     Request,
-    Slots,
     all_phones_reply,
     city_office_reply,
     decline_reply,
@@ -19,12 +18,13 @@ from bot.compose.answers import (
     help_reply,
     other_region,
     plan_reply,
-    resolve_slots,
 )
 from bot.compose.reply import Reply, ReplyKind
-from bot.data.knowledge import District, KnowledgeBase, load_knowledge
+from bot.data.knowledge import District, KnowledgeBase
+from bot.data.loader import load_knowledge
 from bot.data.schema import ActivityGroup
 from bot.engine import Engine
+from bot.nlu.slots import Slots, resolve_slots
 from tests.engine_support import GUIDELINE_TEXT, KNOWLEDGE, PHONE, ask, kb_phones
 
 KB = load_knowledge(KNOWLEDGE)

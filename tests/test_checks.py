@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.data.checks import check_knowledge, comparable
-from bot.data.knowledge import KNOWLEDGE_FILES, KnowledgeBase, load_files, load_knowledge
+from bot.data.knowledge import KnowledgeBase
+from bot.data.loader import load_files, load_knowledge
+from bot.data.registry import KNOWLEDGE_FILES
 from bot.errors import DataError, Problem
 from tests.knowledge_support import KNOWLEDGE, edit, line_of
 

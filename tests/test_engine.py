@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot.channels.text import render_text
 from bot.compose.reply import ReplyKind
-from bot.data.knowledge import District, load_knowledge
+from bot.data.knowledge import District
+from bot.data.loader import load_knowledge
 from bot.data.schema import Township
 from bot.engine import Engine
 from bot.tools.evaluate import evaluate, load_cases

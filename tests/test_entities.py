@@ -10,10 +10,12 @@ import itertools
 
 import pytest
 
-from bot.data.knowledge import District, load_knowledge
+from bot.data.entity_type import EntityType
+from bot.data.knowledge import District
+from bot.data.loader import load_knowledge
 from bot.data.schema import Township, Village
 from bot.engine import Engine
-from bot.nlu.entities import Entity, EntityType, Mention, char_sound, sound_of
+from bot.nlu.entities import Entity, Mention, TownshipKey, VillageKey, char_sound, sound_of
 from tests.engine_support import KNOWLEDGE
 
 KB = load_knowledge(KNOWLEDGE)
@@ -28,7 +30,7 @@ def found(engine: Engine, question: str) -> dict[str, set[str]]:
     result: dict[str, set[str]] = {}
     for mention in mentions(engine, question):
         for entity in mention.candidates:
-            result.setdefault(entity.type.value, set()).add(entity.key)
+            result.setdefault(entity.type.value, set()).add(str(entity.key))
     return result
 
 
@@ -193,7 +195,7 @@ def test_changchun_village_is_a_village_and_changchun_city_a_city_elsewhere(engi
 
 def test_gaoqiao_village_is_in_xiushan_and_youyang(engine: Engine) -> None:
     (mention,) = mentions(engine, "高桥村在哪")
-    assert {c.key for c in mention.candidates} == {"秀山县/石堤镇/高桥村", "酉阳县/五福镇/高桥村"}
+    assert {str(c.key) for c in mention.candidates} == {"秀山县/石堤镇/高桥村", "酉阳县/五福镇/高桥村"}
     assert districts(engine, "高桥村在哪") == {"秀山县", "酉阳县"}
 
 
@@ -204,8 +206,8 @@ def test_huilong_village_is_in_pengshui_and_shizhu(engine: Engine) -> None:
 def test_shuanglong_is_a_township_in_wushan_and_a_town_in_yunyang(engine: Engine) -> None:
     (mention,) = mentions(engine, "双龙镇联系人")
     assert set(mention.candidates) == {
-        Entity(EntityType.TOWNSHIP, "巫山县/双龙镇"),
-        Entity(EntityType.TOWN, "云阳县/双龙镇"),
+        Entity(EntityType.TOWNSHIP, TownshipKey("巫山县", "双龙镇")),
+        Entity(EntityType.TOWN, TownshipKey("云阳县", "双龙镇")),
     }
     assert mention.candidates[0].type is EntityType.TOWNSHIP  # the township reading comes first
 
@@ -317,8 +319,8 @@ def test_mentions_come_in_order_without_overlaps(engine: Engine) -> None:
 
 def test_entity_district_property() -> None:
     assert Entity(EntityType.DISTRICT, "万州区").district == "万州区"
-    assert Entity(EntityType.TOWNSHIP, "丰都县/三建乡").district == "丰都县"
-    assert Entity(EntityType.VILLAGE, "秀山县/石堤镇/高桥村").district == "秀山县"
+    assert Entity(EntityType.TOWNSHIP, TownshipKey("丰都县", "三建乡")).district == "丰都县"
+    assert Entity(EntityType.VILLAGE, VillageKey("秀山县", "石堤镇", "高桥村")).district == "秀山县"
     assert Entity(EntityType.ORG_TYPE, "medical").district is None
     assert Entity(EntityType.OTHER_PLACE, "北京").district is None
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.data.citations import parse_citation
-from bot.data.knowledge import KNOWLEDGE_FILES, KnowledgeBase, iter_models, load_knowledge
+from bot.data.knowledge import KnowledgeBase
+from bot.data.loader import load_knowledge
+from bot.data.registry import KNOWLEDGE_FILES
+from bot.data.schema import iter_models
 from bot.errors import DataError
 from tests.knowledge_support import SOURCE_TEXT, BrokenKnowledge, edit, line_of
 

@@ -10,13 +10,14 @@ import jieba
 import pytest
 import yaml
 
-from bot.data.knowledge import load_knowledge
+from bot.data.loader import load_knowledge
+from bot.data.normalize import normalize
 from bot.data.schema import parse_model
+from bot.data.vocabulary import LexiconFile
 from bot.data.yamlio import load_yaml
 from bot.engine import Engine
 from bot.nlu import lexicon as lexicon_module
-from bot.nlu.lexicon import Lexicon, LexiconFile, Segmenter
-from bot.nlu.normalize import normalize
+from bot.nlu.lexicon import Lexicon, Segmenter
 from tests.engine_support import INTENTS, KNOWLEDGE
 
 

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.data.knowledge import load_knowledge
+from bot.data.loader import load_knowledge
+from bot.data.normalize import MAX_QUESTION_CHARS, normalize, to_simplified
 from bot.engine import Engine
-from bot.nlu.normalize import MAX_QUESTION_CHARS, normalize, to_simplified
 from tests.engine_support import DATA, KNOWLEDGE
 
 TRADITIONAL_NEWS = DATA / "traditional_news.yaml"

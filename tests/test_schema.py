@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from bot.data import schema
-from bot.data.knowledge import KNOWLEDGE_FILES
+from bot.data.registry import KNOWLEDGE_FILES
 from bot.data.yamlio import parse_yaml
 from bot.errors import DataError, Problem
 from tests.knowledge_support import KNOWLEDGE

@@ -15,53 +15,19 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.data.knowledge import District, KnowledgeBase
+from bot.data.numerals import chinese_numeral
 from bot.data.schema import ActivityGroup, Fact, Requirement, Township, Village
 from bot.nlu.analysis import Analysis
-from bot.nlu.entities import LOCAL_PLACE_ENDINGS, TYPED_NUMBER, EntityType
+from bot.nlu.entities import TYPED_NUMBER
 from bot.nlu.passages import Passage
-from bot.tools.guideline_parser import chinese_numeral
+from bot.nlu.slots import Slots, places_elsewhere, unique, unlisted_local_places
 
 ATTACHMENT_1 = "附件1"
 ATTACHMENT_2 = "附件2"
 ATTACHMENT_3 = "附件3"
-
-
-@dataclass(frozen=True)
-class Slots:
-    """The entities of a question, resolved to knowledge records.
-
-    Attributes:
-        districts: Districts mentioned, in order.
-        townships: Deep-poverty townships mentioned.
-        towns: Towns of designated villages mentioned, as (district, town).
-        villages: Villages mentioned (every village of a shared name, unless a district narrows it).
-        org_types: Organization types mentioned.
-        themes: Themes mentioned.
-        tiers: 国家级 / 市级, if mentioned.
-        other_places: Places outside what the guideline covers.
-        city: Whether Chongqing itself (重庆市, 市扶贫办) is mentioned.
-        articles: Articles referred to, as (article number, item number or 0 for the whole article).
-    """
-
-    districts: tuple[District, ...] = ()
-    townships: tuple[Township, ...] = ()
-    towns: tuple[tuple[str, str], ...] = ()
-    villages: tuple[Village, ...] = ()
-    org_types: tuple[ActivityGroup, ...] = ()
-    themes: tuple[ActivityGroup, ...] = ()
-    tiers: tuple[str, ...] = ()
-    other_places: tuple[str, ...] = ()
-    city: bool = False
-    articles: tuple[tuple[int, int], ...] = ()
-
-    @property
-    def places(self) -> bool:
-        """Whether any Chongqing place is mentioned."""
-        return bool(self.districts or self.townships or self.towns or self.villages)
 
 
 @dataclass(frozen=True)
@@ -108,16 +74,6 @@ def composer(name: str) -> Callable[[Composer], Composer]:
     return register
 
 
-def unlisted_local_places(slots: Slots) -> list[str]:
-    """The townships and villages a question named that the attachments do not list."""
-    return [place for place in slots.other_places if place.endswith(LOCAL_PLACE_ENDINGS)]
-
-
-def places_elsewhere(slots: Slots) -> list[str]:
-    """The places a question named outside Chongqing's districts: provinces, cities, national offices."""
-    return [place for place in slots.other_places if not place.endswith(LOCAL_PLACE_ENDINGS)]
-
-
 # Fewer digits than this are no phone number (a year, a count, a serial).
 MIN_PHONE_DIGITS = 7
 
@@ -152,77 +108,6 @@ def unlisted_section(kb: KnowledgeBase, places: Sequence[str]) -> Section:
     return Section(None, (line,), f"{kb.cite(ATTACHMENT_2)}、{ATTACHMENT_3}")
 
 
-def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
-    """Turns the mentions of an analysis into knowledge records.
-
-    A shared name (高桥村 in two districts; 双龙镇, a township in 巫山县 and a town in 云阳县) keeps every
-    reading unless the question also names a district, which then selects the reading in that district.
-    """
-    mentioned_districts = [
-        c.key for m in analysis.mentions for c in m.candidates if c.type is EntityType.DISTRICT
-    ]
-    districts = _unique(kb.district(name) for name in mentioned_districts)
-    in_named = set(mentioned_districts)
-    townships: list[Township] = []
-    towns: list[tuple[str, str]] = []
-    villages: list[Village] = []
-    org_types: list[ActivityGroup] = []
-    themes: list[ActivityGroup] = []
-    tiers: list[str] = []
-    others: list[str] = []
-    articles: list[tuple[int, int]] = []
-    city = False
-    for mention in analysis.mentions:
-        candidates = [c for c in mention.candidates if c.type is not EntityType.DISTRICT]
-        narrowed = [c for c in candidates if c.district in in_named]
-        for entity in narrowed or candidates:
-            if entity.type is EntityType.TOWNSHIP:
-                district, name = entity.key.split("/")
-                townships += [t for t in kb.townships if t.district == district and t.name == name]
-            elif entity.type is EntityType.TOWN:
-                district, town = entity.key.split("/")
-                towns.append((district, town))
-            elif entity.type is EntityType.VILLAGE:
-                district, town, name = entity.key.split("/")
-                villages += [v for v in kb.villages if (v.district, v.town, v.name) == (district, town, name)]
-            elif entity.type is EntityType.ORG_TYPE:
-                org_types.append(kb.org_type(entity.key))
-            elif entity.type is EntityType.THEME:
-                themes.append(kb.theme(entity.key))
-            elif entity.type is EntityType.TIER:
-                tiers.append(entity.key)
-            elif entity.type is EntityType.OTHER_PLACE:
-                others.append(mention.surface)
-            elif entity.type is EntityType.CITY:
-                city = True
-            elif entity.type is EntityType.ARTICLE:
-                number, _, item = entity.key.partition("/")
-                articles.append((int(number), int(item or 0)))
-    return Slots(
-        districts=tuple(districts),
-        townships=tuple(_unique(townships)),
-        towns=tuple(_unique(towns)),
-        villages=tuple(_unique(villages)),
-        org_types=tuple(_unique(org_types)),
-        themes=tuple(_unique(themes)),
-        tiers=tuple(_unique(tiers)),
-        other_places=tuple(_unique(others)),
-        city=city,
-        articles=tuple(_unique(articles)),
-    )
-
-
-T = TypeVar("T")
-
-
-def _unique(items: Iterable[T]) -> list[T]:
-    seen: list[T] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
-
-
 # --- formatting -------------------------------------------------------------------------------------------
 
 
@@ -251,7 +136,7 @@ def _facts(facts: Sequence[Fact]) -> tuple[str, ...]:
 
 def _sources(kb: KnowledgeBase, facts: Iterable[Fact]) -> str:
     """One citation line for several facts: 《工作指引》第五条(七)、第五条(八)."""
-    raw = _unique(fact.source for fact in facts)
+    raw = unique(fact.source for fact in facts)
     shown = [kb.cite(source) for source in raw]
     prefix = "《工作指引》"
     if all(s.startswith(prefix) for s in shown):
@@ -275,7 +160,7 @@ def _implied_districts(kb: KnowledgeBase, slots: Slots) -> list[District]:
     names = [d.name for d in slots.districts]
     names += [t.district for t in slots.townships] + [v.district for v in slots.villages]
     names += [district for district, _ in slots.towns]
-    return [kb.district(name) for name in _unique(names)]
+    return [kb.district(name) for name in unique(names)]
 
 
 def district_contact_section(kb: KnowledgeBase, district: District) -> Section:
@@ -572,7 +457,7 @@ def township_contact(request: Request) -> Reply:
     # 巫溪县扶贫办电话和红池坝镇联系人: the district office was asked for too.
     offices = [d for d in slots.districts if d.phone] if "扶贫办" in words else []
     sections += [district_contact_section(kb, d) for d in offices]
-    districts = [d for d in _unique(kb.district(t.district) for t in slots.townships) if d not in offices]
+    districts = [d for d in unique(kb.district(t.district) for t in slots.townships) if d not in offices]
     suggestions = [_ask(f"{d.short or d.name}扶贫办电话") for d in districts]
     return _answer(*sections, suggestions=suggestions)
 
@@ -592,7 +477,7 @@ def townships_in_district(request: Request) -> Reply:
         if section:
             sections.append(section)
         else:
-            having = "、".join(_unique(t.district for t in kb.townships))
+            having = "、".join(unique(t.district for t in kb.townships))
             sections.append(
                 Section(
                     None,
@@ -638,7 +523,7 @@ def village_location(request: Request) -> Reply:
         villages += [v for v in kb.villages if v.district == district and v.town == town]
     for township in slots.townships:
         villages += [v for v in kb.villages if v.district == township.district and v.town == township.name]
-    villages = _unique(villages)
+    villages = unique(villages)
     if not villages:
         if slots.townships:
             contact = township_contact(request)
@@ -657,7 +542,7 @@ def village_location(request: Request) -> Reply:
         return village_list(request)
     sections = [village_location_section(kb, villages)]
     in_townships = [t for v in villages for t in kb.townships if (t.district, t.name) == (v.district, v.town)]
-    for township in _unique([*in_townships, *slots.townships]):
+    for township in unique([*in_townships, *slots.townships]):
         sections.append(
             Section(
                 f"{township.district}{township.name}是深度贫困乡镇",
@@ -668,7 +553,7 @@ def village_location(request: Request) -> Reply:
     names = {v.name for v in villages}
     if len(villages) > 1 and len(names) < len(villages):
         sections.insert(0, Section(None, ("《工作指引》中有不止一个同名的定点攻坚村,请按所在区县区分:",)))
-    village_districts = _unique(kb.district(v.district) for v in villages)
+    village_districts = unique(kb.district(v.district) for v in villages)
     for place in village_districts:
         if place.phone:
             sections.append(

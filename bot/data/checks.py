@@ -15,22 +15,13 @@ from pydantic import BaseModel
 
 from bot.data import schema
 from bot.data.citations import CitationKind, parse_citation
-from bot.data.knowledge import NEWS_DIR, KnowledgeBase, iter_models
+from bot.data.knowledge import KnowledgeBase
+from bot.data.registry import KNOWLEDGE, NEWS_DIR
+from bot.data.schema import iter_models
 from bot.data.yamlio import YamlFile
 from bot.errors import Problem
 
 Loc = tuple[str | int, ...]
-
-# Which knowledge file each top-level model came from, so problems can be located.
-_FILE_OF_FIELD = {
-    "focus": "focus.yaml",
-    "participation": "participation.yaml",
-    "activities": "activities.yaml",
-    "reporting": "reporting.yaml",
-    "safety": "safety.yaml",
-    "platform": "platform.yaml",
-    "background": "background.yaml",
-}
 
 
 def comparable(text: str) -> str:
@@ -54,8 +45,9 @@ def check_knowledge(kb: KnowledgeBase, documents: dict[str, YamlFile], knowledge
     problems += _check_place_names(kb, documents["place_names.yaml"], documents["regions.yaml"])
     problems += _check_counts(kb, documents["regions.yaml"])
     news = _read_news(kb, documents["background.yaml"], knowledge_dir, problems)
-    for field, file_name in _FILE_OF_FIELD.items():
-        problems += _check_sources(kb, getattr(kb, field), documents[file_name], news)
+    for file in KNOWLEDGE:
+        if file.quoted:
+            problems += _check_sources(kb, getattr(kb, file.field), documents[file.name], news)
     problems += _check_ids(kb, documents)
     platform = documents["platform.yaml"]
     url_text = kb.cited_text(parse_citation(kb.platform.url_source))

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.tools.guideline_parser import parse_chinese_numeral
+from bot.data.numerals import parse_chinese_numeral
 
 GUIDELINE_SHORT_TITLE = "《工作指引》"
 

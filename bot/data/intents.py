@@ -14,34 +14,21 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from bot.data.knowledge import KNOWLEDGE_FILES
+from bot.data.entity_type import EntityType
+from bot.data.registry import KNOWLEDGE_FILES
 from bot.data.schema import Ident, Strict, Text, parse_model
 from bot.data.yamlio import YamlFile, load_yaml
 from bot.errors import DataError, Problem, display_path
 
 MIN_EXAMPLES = 8
 VOCABULARY_FILES = ("lexicon.yaml", "entities.yaml")
-ENTITY_TYPES = (
-    "district",
-    "township",
-    "town",
-    "village",
-    "org_type",
-    "theme",
-    "tier",
-    "other_place",
-    "article",
-)
-EntityName = Literal[
-    "district", "township", "town", "village", "org_type", "theme", "tier", "other_place", "article"
-]
 
 
 class EntitySlots(Strict):
     """Which entities an intent needs (all of them) and which others it can use."""
 
-    required: list[EntityName] = []
-    optional: list[EntityName] = []
+    required: list[EntityType] = []
+    optional: list[EntityType] = []
 
 
 class IntentSpec(Strict):
@@ -98,8 +85,8 @@ class Intent:
     name: str
     description: str
     answer: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
+    required: tuple[EntityType, ...]
+    optional: tuple[EntityType, ...]
     examples: tuple[str, ...]
     decline: bool = False
     smalltalk: bool = False

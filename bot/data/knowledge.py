@@ -1,37 +1,13 @@
-"""The knowledge base: every fact the bot can state, loaded from ``knowledge/*.yaml`` and validated."""
+"""The knowledge base: every fact the bot can state, as loaded from ``knowledge/*.yaml`` by :mod:`bot.data.loader`."""
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel
 
 from bot.data import schema
 from bot.data.citations import Citation, CitationKind, parse_citation
-from bot.data.yamlio import YamlFile, load_yaml
-from bot.errors import DataError, Problem, display_path
-
-logger = logging.getLogger(__name__)
-
-# Every knowledge file and its schema. Adding a file means adding it here and to the README.
-KNOWLEDGE_FILES: dict[str, type[BaseModel]] = {
-    "guideline.yaml": schema.GuidelineFile,
-    "regions.yaml": schema.RegionsFile,
-    "place_names.yaml": schema.PlaceNamesFile,
-    "focus.yaml": schema.FocusFile,
-    "participation.yaml": schema.ParticipationFile,
-    "activities.yaml": schema.ActivitiesFile,
-    "reporting.yaml": schema.ReportingFile,
-    "safety.yaml": schema.SafetyFile,
-    "platform.yaml": schema.PlatformFile,
-    "background.yaml": schema.BackgroundFile,
-}
-NEWS_DIR = Path("source") / "news"
 
 
 @dataclass(frozen=True)
@@ -191,63 +167,8 @@ def _by_id(groups: list[schema.ActivityGroup], ident: str) -> schema.ActivityGro
     raise KeyError(ident)
 
 
-def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
-    """Loads and validates every knowledge file.
-
-    Args:
-        knowledge_dir: The ``knowledge/`` directory.
-
-    Returns:
-        The knowledge base.
-
-    Raises:
-        DataError: With every problem found, each as ``file:line: what and how to fix``.
-    """
-    from bot.data.checks import check_knowledge  # checks need the finished model classes above
-
-    documents, models = load_files(knowledge_dir, KNOWLEDGE_FILES)
-    kb = _assemble(models)
-    problems = check_knowledge(kb, documents, knowledge_dir)
-    if problems:
-        raise DataError(problems)
-    # The reports' text, for quoting their sentences (check_knowledge has made sure every file is there).
-    news = {
-        name: (knowledge_dir / NEWS_DIR / name).read_text(encoding="utf-8") for name in kb.background.sources
-    }
-    kb = dataclasses.replace(kb, news=news)
-    logger.debug(
-        "loaded %d districts, %d townships, %d villages",
-        len(kb.districts),
-        len(kb.townships),
-        len(kb.villages),
-    )
-    return kb
-
-
-def load_files(
-    directory: Path, files: Mapping[str, type[BaseModel]]
-) -> tuple[dict[str, YamlFile], dict[str, BaseModel]]:
-    """Parses and schema-checks several YAML files, collecting the problems of all of them.
-
-    Raises:
-        DataError: If any file has any problem; every file is still read so all problems are reported.
-    """
-    documents: dict[str, YamlFile] = {}
-    models: dict[str, BaseModel] = {}
-    problems: list[Problem] = []
-    for name, model in files.items():
-        try:
-            document = load_yaml(directory / name, display_path(directory / name))
-            documents[name] = document
-            models[name] = schema.parse_model(model, document)
-        except DataError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DataError(problems)
-    return documents, models
-
-
-def _assemble(models: Mapping[str, Any]) -> KnowledgeBase:
+def assemble(models: Mapping[str, Any]) -> KnowledgeBase:
+    """Builds the knowledge base from the parsed files' models, by file name."""
     regions: schema.RegionsFile = models["regions.yaml"]
     places: schema.PlaceNamesFile = models["place_names.yaml"]
     key_by_name = {d.name: d for d in regions.key_districts}
@@ -276,19 +197,3 @@ def _assemble(models: Mapping[str, Any]) -> KnowledgeBase:
         platform=models["platform.yaml"],
         background=models["background.yaml"],
     )
-
-
-def iter_models(
-    value: Any, loc: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
-    """Yields every record nested in ``value`` with its location, parents before children."""
-    if isinstance(value, BaseModel):
-        yield loc, value
-        for name in type(value).model_fields:
-            yield from iter_models(getattr(value, name), (*loc, name))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from iter_models(item, (*loc, index))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from iter_models(item, (*loc, key))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -374,7 +375,7 @@ def _explain(error: Any, loc: tuple[str | int, ...], model: type[BaseModel]) -> 
         return f"unknown field `{loc[-1]}`; {hint}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return f"`{where}` is {value!r}; it must be one of {expected}"
     if kind == "string_type":
@@ -433,3 +434,19 @@ def _inner_model(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+def iter_models(
+    value: Any, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
+    """Yields every record nested in ``value`` with its location, parents before children."""
+    if isinstance(value, BaseModel):
+        yield loc, value
+        for name in type(value).model_fields:
+            yield from iter_models(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from iter_models(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_models(item, (*loc, key))

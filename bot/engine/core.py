@@ -14,24 +14,19 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.compose.answers import (
-    COMPOSERS,
-    Request,
-    Slots,
-    decline_reply,
-    news_reply,
-    passages_reply,
-    resolve_slots,
-)
+from bot.compose.answers import COMPOSERS, Request, decline_reply, news_reply, passages_reply
 from bot.compose.reply import Reply, ReplyKind, Section
 from bot.data.intents import Intent, load_intents
-from bot.data.knowledge import KnowledgeBase, load_files, load_knowledge
+from bot.data.knowledge import KnowledgeBase
+from bot.data.loader import load_files, load_knowledge
+from bot.data.normalize import MAX_QUESTION_CHARS
+from bot.data.vocabulary import EntitiesFile, LexiconFile, check_entities
 from bot.nlu.analysis import Analysis, Analyzer
 from bot.nlu.entities import Gazetteer
-from bot.nlu.lexicon import EntitiesFile, Lexicon, LexiconFile, Segmenter, check_entities, general_place_names
+from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
 from bot.nlu.matcher import Candidate, IntentMatcher
-from bot.nlu.normalize import MAX_QUESTION_CHARS
 from bot.nlu.passages import Passage, PassageIndex
+from bot.nlu.slots import Slots, resolve_slots
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +108,9 @@ class Understanding:
         for mention in self.analysis.mentions:
             for entity in mention.candidates:
                 keys = found.setdefault(entity.type.value, [])
-                if entity.key not in keys:
-                    keys.append(entity.key)
+                key = str(entity.key)
+                if key not in keys:
+                    keys.append(key)
         return found
 
 

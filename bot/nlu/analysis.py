@@ -1,6 +1,6 @@
 """Turns a question into what the matcher compares: its entities and its canonical words.
 
-The pipeline: :func:`bot.nlu.normalize.normalize` → entities (:class:`bot.nlu.entities.Gazetteer`) → each mention
+The pipeline: :func:`bot.data.normalize.normalize` → entities (:class:`bot.nlu.entities.Gazetteer`) → each mention
 replaced by a placeholder naming its type (so one example with 万州区 serves every district) → jieba
 segmentation → synonyms folded to their canonical word → stop words dropped.
 """
@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.nlu.entities import EntityType, Gazetteer, Mention, is_unlisted_local_place, token_spans
+from bot.data.entity_type import EntityType
+from bot.data.normalize import normalize
+from bot.nlu.entities import Gazetteer, Mention, is_unlisted_local_place, token_spans
 from bot.nlu.lexicon import Lexicon, Segmenter
-from bot.nlu.normalize import normalize
 
 _QUESTION_WORDS = r"[吗呢哪谁几啥]|什么|多少|怎么|如何|是否|有没有|是不是"
 # Marks of a question. A village or town the attachments do not list is evidence only in a question
@@ -53,11 +54,9 @@ class Analysis:
     asking: bool = True
 
     @property
-    def entity_types(self) -> frozenset[str]:
+    def entity_types(self) -> frozenset[EntityType]:
         """The types of entity mentioned (the city itself does not count: it names no particular place)."""
-        return frozenset(
-            c.type.value for m in self.mentions for c in m.candidates if c.type is not EntityType.CITY
-        )
+        return frozenset(c.type for m in self.mentions for c in m.candidates if c.type is not EntityType.CITY)
 
 
 class Analyzer:

@@ -15,14 +15,15 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from pypinyin import Style, pinyin
 
+from bot.data.entity_type import EntityType
 from bot.data.knowledge import KnowledgeBase
-from bot.nlu.lexicon import EntitiesFile, Lexicon
-from bot.nlu.normalize import normalize
-from bot.tools.guideline_parser import parse_chinese_numeral
+from bot.data.normalize import normalize
+from bot.data.numerals import parse_chinese_numeral
+from bot.data.vocabulary import EntitiesFile
+from bot.nlu.lexicon import Lexicon
 
 # A bare township name (三建 for 三建乡) is recognized only if jieba's general dictionary does not count it
 # as a common word more often than this: 平安 (1438), 沿河 (462) and 鸡鸣 (108) are everyday words, while
@@ -30,19 +31,43 @@ from bot.tools.guideline_parser import parse_chinese_numeral
 COMMON_WORD_FREQ = 100
 
 
-class EntityType(StrEnum):
-    """The kinds of things a question can mention."""
+@dataclass(frozen=True)
+class TownshipKey:
+    """A deep-poverty township of 附件2, or a town of 附件3, by its district and name."""
 
-    DISTRICT = "district"
-    TOWNSHIP = "township"
-    TOWN = "town"
-    VILLAGE = "village"
-    ORG_TYPE = "org_type"
-    THEME = "theme"
-    TIER = "tier"
-    OTHER_PLACE = "other_place"
-    CITY = "city"  # Chongqing itself (重庆市), as opposed to one of its districts
-    ARTICLE = "article"  # an article of the guideline (第十一条), or one of its items (第五条第九项)
+    district: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.district}/{self.name}"
+
+
+@dataclass(frozen=True)
+class VillageKey:
+    """A designated village of 附件3, by its district, town and name."""
+
+    district: str
+    town: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.district}/{self.town}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ArticleKey:
+    """An article of the guideline (第五条), or one of its items (第五条(九)); item 0 is the whole article."""
+
+    number: int
+    item: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.item}" if self.item else str(self.number)
+
+
+# What identifies an entity: a plain name (a district's printed name, an organization type's or theme's id,
+# a tier, an unknown place's name) or one of the structured keys above.
+EntityKey = str | TownshipKey | VillageKey | ArticleKey
 
 
 @dataclass(frozen=True)
@@ -51,22 +76,28 @@ class Entity:
 
     Attributes:
         type: What kind of thing it is.
-        key: Its identity: a district's printed name (万州区); 区县/乡镇 for a township or town
-            (丰都县/三建乡); 区县/镇/村 for a village; an id for an organization type or theme; the tier;
-            the place's name for an unknown place.
+        key: Its identity: a district's printed name (万州区); a :class:`TownshipKey` for a township or a
+            town (丰都县/三建乡); a :class:`VillageKey` for a village; an id for an organization type or
+            theme; the tier; an :class:`ArticleKey`; the place's name for an unknown place. ``str(key)``
+            is how the JSON output shows it.
     """
 
     type: EntityType
-    key: str
+    key: EntityKey
 
     @property
     def district(self) -> str | None:
         """The district a place entity lies in (its own name for a district)."""
-        if self.type is EntityType.DISTRICT:
+        if self.type is EntityType.DISTRICT and isinstance(self.key, str):
             return self.key
-        if self.type in (EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE):
-            return self.key.split("/")[0]
+        if isinstance(self.key, TownshipKey | VillageKey):
+            return self.key.district
         return None
+
+    @property
+    def name(self) -> str:
+        """The key as a plain name (districts, organization types, themes, tiers, unknown places)."""
+        return str(self.key)
 
 
 @dataclass(frozen=True)
@@ -100,7 +131,7 @@ LOCAL_PLACE_ENDINGS = ("乡", "镇", "村", "街道", "社区")
 
 def is_unlisted_local_place(entity: Entity) -> bool:
     """Whether ``entity`` is a township or village that the attachments do not list (解放村)."""
-    return entity.type is EntityType.OTHER_PLACE and entity.key.endswith(LOCAL_PLACE_ENDINGS)
+    return entity.type is EntityType.OTHER_PLACE and entity.name.endswith(LOCAL_PLACE_ENDINGS)
 
 
 # Words ending like a place name but starting like this are questions or determiners, not places:
@@ -187,7 +218,7 @@ class Gazetteer:
             if district.phone:
                 self._phones[re.sub(r"\D", "", district.phone)] = Entity(EntityType.DISTRICT, district.name)
         for township in kb.townships:
-            entity = Entity(EntityType.TOWNSHIP, f"{township.district}/{township.name}")
+            entity = Entity(EntityType.TOWNSHIP, TownshipKey(township.district, township.name))
             self._add(township.name, entity, by_sound=True)
             # Users ask who a contact is (陶松森是哪个乡的): the person stands for the township.
             self._add(township.contact, entity, by_sound=False)
@@ -195,12 +226,12 @@ class Gazetteer:
             bare = township.name[:-1]
             if len(bare) >= 2 and common_words(bare) <= COMMON_WORD_FREQ:
                 self._add(bare, entity, by_sound=False)
-        township_keys = {f"{t.district}/{t.name}" for t in kb.townships}
+        township_keys = {TownshipKey(t.district, t.name) for t in kb.townships}
         for village in kb.villages:
-            town_key = f"{village.district}/{village.town}"
+            town_key = TownshipKey(village.district, village.town)
             if town_key not in township_keys:
                 self._add(village.town, Entity(EntityType.TOWN, town_key), by_sound=True)
-            entity = Entity(EntityType.VILLAGE, f"{village.district}/{village.town}/{village.name}")
+            entity = Entity(EntityType.VILLAGE, VillageKey(village.district, village.town, village.name))
             self._add(village.name, entity, by_sound=True)
             self._add(village.town + village.name, entity, by_sound=True)
         # Organization types and themes typed or dictated with a wrong character of the same sound (行业鞋会,
@@ -432,7 +463,7 @@ def _find_articles(text: str, known: list[Mention]) -> list[Mention]:
         item = _numeral_value(item_text) if item_text else 0
         if article is None or item is None:
             continue  # 第一十条 is no numeral the guideline writes
-        key = f"{article}/{item}" if item else str(article)
+        key = ArticleKey(article, item)
         found.append(Mention(match.start(), match.end(), match.group(), (Entity(EntityType.ARTICLE, key),)))
     return found
 
@@ -471,4 +502,4 @@ def token_spans(text: str, tokens: Iterable[str]) -> list[tuple[int, int]]:
 def _ordered(entities: Iterable[Entity]) -> tuple[Entity, ...]:
     """Candidates in a stable order: townships before towns and villages, then by key."""
     rank = {EntityType.TOWNSHIP: 0, EntityType.DISTRICT: 1, EntityType.TOWN: 2, EntityType.VILLAGE: 3}
-    return tuple(sorted(entities, key=lambda e: (rank.get(e.type, 4), e.key)))
+    return tuple(sorted(entities, key=lambda e: (rank.get(e.type, 4), str(e.key))))

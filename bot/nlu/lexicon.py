@@ -1,7 +1,7 @@
 """Vocabulary for understanding questions: synonyms, stop words, other places, and the jieba segmenter.
 
-The data lives in ``intents/lexicon.yaml`` and ``intents/entities.yaml``; their schemas are here, next to
-the code that uses them.
+The data lives in ``intents/lexicon.yaml`` and ``intents/entities.yaml``; their schemas and checks are in
+:mod:`bot.data.vocabulary`.
 """
 
 from __future__ import annotations
@@ -13,44 +13,17 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import jieba
-from pydantic import Field
 
-from bot.data.knowledge import KnowledgeBase
-from bot.data.schema import Ident, Strict, Text
-from bot.data.yamlio import YamlFile
-from bot.errors import DataError, Problem
-from bot.nlu.normalize import normalize
+from bot.data.normalize import normalize
+from bot.data.vocabulary import LexiconFile
 
 logger = logging.getLogger(__name__)
 
 # jieba keeps a word whole when its frequency beats the product of its parts' probabilities; a frequency
 # this high makes every domain word (place names, 扶贫办, 联系人 …) win over the general dictionary.
 DOMAIN_WORD_FREQ = 200_000
-
-
-class LexiconFile(Strict):
-    """``intents/lexicon.yaml``."""
-
-    version: Literal[1]
-    synonyms: dict[Text, list[Text]] = Field(min_length=1)
-    stopwords: list[Text]
-    generic: list[Text]
-    other_places: list[Text]
-    home_places: list[Text] = Field(min_length=1)
-    place_suffixes: list[Text] = Field(min_length=1)
-    generic_place_words: list[Text]
-
-
-class EntitiesFile(Strict):
-    """``intents/entities.yaml``."""
-
-    version: Literal[1]
-    org_types: dict[Ident, list[Text]] = Field(min_length=1)
-    themes: dict[Ident, list[Text]] = Field(min_length=1)
-    tiers: dict[Literal["国家级", "市级"], list[Text]] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -179,40 +152,3 @@ def _pruned_dictionary(suffix: str = "") -> Path:
             partial.write_text("".join(lines), encoding="utf-8")
             partial.replace(directory / name)  # atomic: concurrent starts never read half a file
     return target
-
-
-def check_entities(kb: KnowledgeBase, data: EntitiesFile, document: YamlFile) -> None:
-    """Checks that ``intents/entities.yaml`` names existing types and themes, each word once.
-
-    Raises:
-        DataError: With every problem found.
-    """
-    problems: list[Problem] = []
-    known = {
-        "org_types": {g.id for g in kb.activities.org_types},
-        "themes": {g.id for g in kb.activities.themes},
-    }
-    for field, ids in known.items():
-        for ident in getattr(data, field):
-            if ident not in ids:
-                problems.append(
-                    document.problem(
-                        (field, ident),
-                        f"{ident} is not an id in knowledge/activities.yaml {field}; use one of {', '.join(sorted(ids))}",
-                    )
-                )
-    owner: dict[str, str] = {}
-    for field in ("org_types", "themes", "tiers"):
-        for ident, words in getattr(data, field).items():
-            for index, word in enumerate(words):
-                key = normalize(word)
-                if key in owner and owner[key] != f"{field}.{ident}":
-                    problems.append(
-                        document.problem(
-                            (field, ident, index),
-                            f"{word} already names {owner[key]}; a word may name only one thing",
-                        )
-                    )
-                owner.setdefault(key, f"{field}.{ident}")
-    if problems:
-        raise DataError(problems)

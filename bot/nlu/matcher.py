@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.data.entity_type import EntityType
 from bot.data.intents import Intent
 from bot.nlu.analysis import Analysis, Analyzer
 
@@ -112,7 +113,7 @@ class IntentMatcher:
         for index, text in enumerate(self._distinct):
             for token in set(text.split()):
                 self._sharing.setdefault(token, []).append(index)
-        self._adjustments: dict[frozenset[str], list[float]] = {}
+        self._adjustments: dict[frozenset[EntityType], list[float]] = {}
 
     def rank(self, analysis: Analysis, limit: int | None = None) -> list[Candidate]:
         """Scores every intent for ``analysis``, best first.
@@ -185,7 +186,7 @@ class IntentMatcher:
                 coverage[owner] += self._idf[word] / mass
         return coverage
 
-    def _adjustments_for(self, present: frozenset[str]) -> list[float]:
+    def _adjustments_for(self, present: frozenset[EntityType]) -> list[float]:
         """Entity adjustments of every intent, memoized per set of entity types (there are few)."""
         adjustments = self._adjustments.get(present)
         if adjustments is None:
@@ -194,7 +195,7 @@ class IntentMatcher:
         return adjustments
 
     @staticmethod
-    def _entity_adjustment(intent: Intent, present: frozenset[str]) -> float:
+    def _entity_adjustment(intent: Intent, present: frozenset[EntityType]) -> float:
         adjustment = 0.0
         for required in intent.required:
             adjustment += USED_ENTITY_BONUS if required in present else -MISSING_REQUIRED_PENALTY

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.data.knowledge import KnowledgeBase
+from bot.data.normalize import normalize, to_simplified
 from bot.nlu.lexicon import Lexicon, Segmenter
-from bot.nlu.normalize import normalize, to_simplified
 
 # Sentences are cut at these marks; an article's numbered items are already separate.
 _SENTENCE_END = re.compile(r"(?<=[。;;!?！？])")
