@@ -8,18 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from bot.channels.text import render_text
-from bot.compose.answers import (
-    COMPOSERS,
-    Request,
-    all_phones_reply,
-    city_office_reply,
-    decline_reply,
-    district_reply,
-    help_reply,
-    other_region,
-    plan_reply,
-)
+from bot.compose import COMPOSERS, Brief
+from bot.compose.activities import plan_reply
+from bot.compose.districts import all_phones_reply, city_office_reply, district_reply
 from bot.compose.reply import Reply, ReplyKind
+from bot.compose.smalltalk import decline_reply, help_reply
 from bot.data.knowledge import District, KnowledgeBase
 from bot.data.loader import load_knowledge
 from bot.data.schema import ActivityGroup
@@ -35,9 +28,10 @@ def text_of(reply: Reply) -> str:
 
 
 def compose(engine: Engine, composer: str, question: str) -> Reply:
-    """Runs one composer on the entities of ``question``, whatever intent the engine would choose."""
+    """Answers ``question`` as the intent answer ``composer`` (routed, with its notes), whatever intent the
+    engine would choose."""
     analysis = engine.analyzer.analyze(question)
-    return COMPOSERS[composer](Request(engine.kb, resolve_slots(engine.kb, analysis), analysis))
+    return engine.compose(composer, engine.brief(resolve_slots(engine.kb, analysis), analysis))
 
 
 def only(name: str) -> District:
@@ -300,17 +294,17 @@ def test_village_in_a_deep_poverty_township_shows_the_township_contact(engine: E
 @pytest.mark.parametrize("group", KB.activities.org_types, ids=[g.id for g in KB.activities.org_types])
 def test_activities_by_orgtype_lists_every_recommended_activity(engine: Engine, group: ActivityGroup) -> None:
     slots = Slots(org_types=(group,))
-    text = text_of(COMPOSERS["activities_by_orgtype"](Request(engine.kb, slots)))
+    text = text_of(engine.compose("activities_by_orgtype", Brief(engine.kb, slots)))
     for activity in group.activities:
         assert activity.text in text
     assert not PHONE.search(text)
 
 
 def test_without_an_organization_type_the_user_is_asked_which_one(engine: Engine) -> None:
-    reply = COMPOSERS["activities_by_orgtype"](Request(engine.kb, Slots()))
+    reply = engine.compose("activities_by_orgtype", Brief(engine.kb, Slots()))
     assert reply.kind is ReplyKind.CLARIFY
     assert [c.label for c in reply.choices] == [g.name for g in KB.activities.org_types]
-    theme = COMPOSERS["activities_by_theme"](Request(engine.kb, Slots()))
+    theme = engine.compose("activities_by_theme", Brief(engine.kb, Slots()))
     assert theme.kind is ReplyKind.CLARIFY
     assert [c.label for c in theme.choices] == [g.name for g in KB.activities.themes]
 
@@ -394,8 +388,8 @@ def test_decline_reply_has_no_digits_at_all() -> None:
     assert reply.suggestions  # says what the bot can do instead
 
 
-def test_other_region_names_the_place_and_shows_no_phone() -> None:
-    reply = other_region(Request(KB, Slots(other_places=("北京", "朝阳区"))))
+def test_other_region_names_the_place_and_shows_no_phone(engine: Engine) -> None:
+    reply = engine.compose("other_region", Brief(KB, Slots(other_places=("北京", "朝阳区"))))
     text = text_of(reply)
     assert "北京、朝阳区" in text
     assert not PHONE.search(text)

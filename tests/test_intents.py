@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.compose.answers import COMPOSERS
+from bot.compose import COMPOSERS
 from bot.data.intents import MIN_EXAMPLES, load_intents
 from bot.engine import Engine
 from bot.errors import DataError, Problem

@@ -20,6 +20,14 @@ from bot.nlu import lexicon as lexicon_module
 from bot.nlu.lexicon import Lexicon, Segmenter
 from tests.engine_support import INTENTS, KNOWLEDGE
 
+# The language lists every lexicon file must have, at their smallest.
+LANGUAGE = (
+    "local_place_suffixes: [村]\nnot_place_starts: [哪]\noffice_words: [扶贫办]\noffice_prefixes: [扶贫]\n"
+    "function_characters: [的]\nquestion_words: [吗]\nrequest_words: []\nquestion_openers: []\n"
+    "part_separators: []\ncontact_words: [电话]\nplural_words: []\nunlisted_office_details: {}\n"
+    "office_head_words: []\n"
+)
+
 
 def _synonym_pairs() -> list[tuple[str, str]]:
     data = yaml.safe_load((INTENTS / "lexicon.yaml").read_text(encoding="utf-8"))
@@ -100,7 +108,7 @@ def test_a_variant_listed_under_two_words_keeps_the_first(tmp_path: Path) -> Non
         "version: 1\n"
         "synonyms:\n  电话: [号码]\n  编号: [号码]\n"
         "stopwords: [的]\ngeneric: [哪些]\nother_places: [北京]\nhome_places: [重庆市]\n"
-        "place_suffixes: [区]\ngeneric_place_words: [山区]\n",
+        "place_suffixes: [区]\ngeneric_place_words: [山区]\n" + LANGUAGE,
         encoding="utf-8",
     )
     lexicon = Lexicon.from_file(parse_model(LexiconFile, load_yaml(path, "lexicon.yaml")))
@@ -114,7 +122,7 @@ def test_lexicon_words_are_normalized(tmp_path: Path) -> None:
         "version: 1\n"
         "synonyms:\n  電話: [聯繫方式, ＴＥＬ]\n"
         "stopwords: [請問]\ngeneric: [哪些]\nother_places: [廣州]\nhome_places: [重慶市]\n"
-        "place_suffixes: [區]\ngeneric_place_words: [山區]\n",
+        "place_suffixes: [區]\ngeneric_place_words: [山區]\n" + LANGUAGE,
         encoding="utf-8",
     )
     lexicon = Lexicon.from_file(parse_model(LexiconFile, load_yaml(path, "lexicon.yaml")))

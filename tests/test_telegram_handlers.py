@@ -14,7 +14,7 @@ from telegram.ext import CallbackContext
 from bot.channels.telegram import handlers, texts
 from bot.channels.telegram.render import HELP
 from bot.channels.telegram.services import SERVICES_KEY, Services
-from bot.compose.answers import org_types_reply
+from bot.compose.activities import org_types_reply
 from bot.engine import Engine
 from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
 from tests.telegram_support import Driver, offline_bot, phones

@@ -1,7 +1,7 @@
 """Intents: what users ask for, each with example questions and the answer that serves it.
 
 Intents live in ``intents/*.yaml`` (every file except ``lexicon.yaml`` and ``entities.yaml``); their schema
-is here. An intent names the composer in :mod:`bot.compose.answers` that writes its answer, the knowledge files
+is here. An intent names the composer in :mod:`bot.compose` that writes its answer, the knowledge files
 that composer reads, the entities it needs or accepts, and at least eight varied example questions.
 """
 
@@ -70,7 +70,7 @@ class Intent:
     Attributes:
         name: Unique name, e.g. ``district_contact``.
         description: What it answers, for maintainers and ``--debug``.
-        answer: The composer in :mod:`bot.compose.answers` that writes the reply.
+        answer: The composer in :mod:`bot.compose` that writes the reply.
         required: Entity types the question must mention for a full answer.
         optional: Entity types the answer can use when mentioned.
         examples: Example questions.

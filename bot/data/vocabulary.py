@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from bot.data.knowledge import KnowledgeBase
 from bot.data.normalize import normalize
@@ -27,6 +27,19 @@ class LexiconFile(Strict):
     home_places: list[Text] = Field(min_length=1)
     place_suffixes: list[Text] = Field(min_length=1)
     generic_place_words: list[Text]
+    local_place_suffixes: list[Text] = Field(min_length=1)
+    not_place_starts: list[Annotated[str, StringConstraints(min_length=1, max_length=1)]]
+    office_words: list[Text] = Field(min_length=1)
+    office_prefixes: list[Text] = Field(min_length=1)
+    function_characters: list[Annotated[str, StringConstraints(min_length=1, max_length=1)]]
+    question_words: list[Text] = Field(min_length=1)
+    request_words: list[Text]
+    question_openers: list[Text]
+    part_separators: list[Text]
+    contact_words: list[Text] = Field(min_length=1)
+    plural_words: list[Text]
+    unlisted_office_details: dict[Text, list[Text]]
+    office_head_words: list[Text]
 
 
 class EntitiesFile(Strict):

@@ -2,25 +2,28 @@
 
 This is the only place that decides. :mod:`bot.nlu.analysis` understands the question, :mod:`bot.nlu.matcher`
 scores every intent, and here the best candidate is accepted, or the question declined; the intent's
-composer in :mod:`bot.compose.answers` then writes the reply from the knowledge base.
+composer in :mod:`bot.compose` then writes the reply from the knowledge base.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.compose.answers import COMPOSERS, Request, decline_reply, news_reply, passages_reply
+from bot.compose import COMPOSERS, Brief
+from bot.compose.background import news_reply, passages_reply
+from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
+from bot.compose.smalltalk import decline_reply
 from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_files, load_knowledge
 from bot.data.normalize import MAX_QUESTION_CHARS
 from bot.data.vocabulary import EntitiesFile, LexiconFile, check_entities
+from bot.engine.routing import route
 from bot.nlu.analysis import Analysis, Analyzer
 from bot.nlu.entities import Gazetteer
 from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
@@ -55,14 +58,6 @@ RANKED_CANDIDATES = 8
 # repeat the main question in the development set.
 SECONDARY_MIN_SCORE = 70.0
 MAX_SECONDARY_ANSWERS = 2
-# Applied after NFKC, which turns full-width ？！；， into their ASCII forms. 第一/第二 start a part (第一
-# 巫溪扶贫办电话 第二 …), unless they number an article or item (第三条, 第五条第九项).
-_PARTS = re.compile(
-    r"[?!;,\u3002\n ]+|另外|还有就是|还有|顺便问一下|顺便问下|顺便问|此外|同时想问|再问一下|第[一二三四五](?![一二三四五六七八九十]*[条项款点])"
-)
-# The explicit question of a message that first gives background: what follows 请问, 麻烦您 … up to the
-# end of its sentence.
-_ASKED = re.compile(r"(?:请问|想问一下|想问|问一下|麻烦您|麻烦问一下|请教一下|请教)([^?!;\u3002\n]+)")
 # An explicit question with at least this many content words, none of the guideline's topics, is off topic.
 MIN_OFF_TOPIC_WORDS = 2
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
@@ -73,9 +68,6 @@ NEWS_TEXT_INTENT = "news_text"
 # counts fewer times than this (零售额 48, 疫情 204, 协作 726, 支出 1424), not only everyday ones (更加
 # 8824, 表示 19238): measured on tests/data/chatter.yaml and the news questions of holdout6.yaml.
 NEWS_RARE_WORD_FREQ = 3000
-# Words asking whom to contact: a question about another province with them is about its offices, which
-# the guideline does not list, not about its practice (河南扶贫办电话 vs 河南鼓励哪些帮扶形式).
-_CONTACT_WORDS = frozenset({"电话", "扶贫办", "联系人", "联系", "在哪", "登记机关"})
 
 
 @dataclass(frozen=True)
@@ -202,7 +194,7 @@ class Engine:
         of them a word of its topics, and no entity.
         """
         text = unicodedata.normalize("NFKC", message[:MAX_QUESTION_CHARS])
-        asked = next((m.group(1) for m in _ASKED.finditer(text)), None)
+        asked = next((m.group(1) for m in self.analyzer.lexicon.asked.finditer(text)), None)
         if asked is None or len(asked) == len(text):
             return False
         part = self.analyzer.analyze(asked)
@@ -237,7 +229,7 @@ class Engine:
             else:
                 reply = decline_reply(self.kb)
         else:
-            reply = COMPOSERS[intent.answer](Request(self.kb, understanding.slots, analysis))
+            reply = self.compose(intent.answer, self.brief(understanding.slots, analysis))
             news = self._news_for(intent, understanding)
             if news:
                 reply = news_reply(self.kb, news, places=understanding.slots.other_places)
@@ -251,6 +243,26 @@ class Engine:
             confidence=round(understanding.confidence, 3),
             entities={kind: tuple(keys) for kind, keys in understanding.entities.items()},
         )
+
+    def brief(self, slots: Slots, analysis: Analysis) -> Brief:
+        """What the composers are given for a question: its entities, its analysis, the unlisted details it asks."""
+        lexicon = self.analyzer.lexicon
+        return Brief(
+            self.kb,
+            slots,
+            analysis,
+            office_detail=lexicon.unlisted_office_detail(analysis.text),
+            office_head=lexicon.asks_office_head(analysis.text),
+        )
+
+    def compose(self, answer: str, brief: Brief) -> Reply:
+        """Writes an answer: routes it (:mod:`bot.engine.routing`), composes it, and adds the notes it needs."""
+        routed = route(answer, brief, self.analyzer.lexicon)
+        reply = COMPOSERS[routed.composer](brief)
+        if routed.notes:
+            notes = [section for name in routed.notes for section in COMPOSERS[name](brief).sections]
+            reply = dataclasses.replace(reply, sections=(*notes, *reply.sections))
+        return with_notes(brief, reply)
 
     def _strong(
         self, index: PassageIndex, analysis: Analysis, *, in_scope_only: bool = False
@@ -282,7 +294,11 @@ class Engine:
         if intent.answer == "background":
             return self._strong(self.news, analysis, in_scope_only=True)
         places = understanding.slots.other_places
-        if intent.answer != "other_region" or not places or set(analysis.words) & _CONTACT_WORDS:
+        if (
+            intent.answer != "other_region"
+            or not places
+            or set(analysis.words) & self.analyzer.lexicon.contact_words
+        ):
             return []  # 河南扶贫办电话 is answered as a place the guideline does not cover
         news = self._strong(self.news, analysis, in_scope_only=True)
         return [p for p in news if any(place in p.text for place in places)]
@@ -290,7 +306,7 @@ class Engine:
     def _add_other_parts(self, understanding: Understanding, reply: Reply) -> Reply:
         """Appends the answers to the other questions of a message that asks several things."""
         text = unicodedata.normalize("NFKC", understanding.analysis.original[:MAX_QUESTION_CHARS])
-        parts = [p for p in _PARTS.split(text) if len(p.strip()) >= 4]
+        parts = [p for p in self.analyzer.lexicon.parts.split(text) if len(p.strip()) >= 4]
         if len(parts) < 2 or understanding.intent is None:
             return reply
         answered = {understanding.intent.answer}
@@ -312,7 +328,7 @@ class Engine:
                 other.intent, other.analysis.words
             ):
                 continue
-            extra = COMPOSERS[other.intent.answer](Request(self.kb, other.slots, other.analysis))
+            extra = self.compose(other.intent.answer, self.brief(other.slots, other.analysis))
             new = [section for section in extra.sections if section not in sections]
             if extra.kind is not ReplyKind.ANSWER or not new:
                 continue

@@ -7,7 +7,6 @@ segmentation → synonyms folded to their canonical word → stop words dropped.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.data.entity_type import EntityType
@@ -15,18 +14,6 @@ from bot.data.normalize import normalize
 from bot.nlu.entities import Gazetteer, Mention, is_unlisted_local_place, token_spans
 from bot.nlu.lexicon import Lexicon, Segmenter
 
-_QUESTION_WORDS = r"[吗呢哪谁几啥]|什么|多少|怎么|如何|是否|有没有|是不是"
-# Marks of a question. A village or town the attachments do not list is evidence only in a question
-# (张家村在哪) or alone (张家村), not in chatter that names one (明天去李家镇吃饭).
-_QUESTION = re.compile(rf"[?？]|{_QUESTION_WORDS}")
-# A message reads as a question or a request when it has a question word or names what is asked for
-# (电话, 名单, 攻坚村 …), in its normalized text (Simplified, no punctuation) or its canonical words (手机
-# is 电话). Remarks are what is left: 我老家在石柱, 城口好远啊.
-_ASKING = re.compile(
-    rf"{_QUESTION_WORDS}|还是|算不算|要不要|多久|请问|电话|号码|联系|"
-    r"找|查|告诉|介绍|名单|列表|扶贫办|部门|办公室|攻坚村|乡镇|路径|时间|信息|情况|资料|"
-    r"\b(?:which|what|where|who|how|phone|tel|contact|number|list)\b"
-)
 # Placeholders are upper-case ASCII, which normalized user text never contains, and jieba keeps whole.
 PLACEHOLDERS = {entity_type: entity_type.name.replace("_", "") for entity_type in EntityType}
 
@@ -120,13 +107,17 @@ class Analyzer:
         # Nothing but names (北京朝阳区, 张家村): they are what is asked about.
         names_only = sum(m.end - m.start for m in mentions) >= len(text.replace(" ", ""))
         evidence = any(w in self._domain_words for w in words) or any(
-            self._is_evidence(m, names_only, question) for m in mentions
+            self._is_evidence(m, names_only, question, self.lexicon) for m in mentions
         )
-        asking = names_only or bool(_ASKING.search(text)) or bool(_ASKING.search(" ".join(words)))
+        asking = (
+            names_only
+            or bool(self.lexicon.asking.search(text))
+            or bool(self.lexicon.asking.search(" ".join(words)))
+        )
         return Analysis(question, text, mentions, words, evidence, tuple(tokens), asking)
 
     @staticmethod
-    def _is_evidence(mention: Mention, names_only: bool, question: str) -> bool:
+    def _is_evidence(mention: Mention, names_only: bool, question: str, lexicon: Lexicon) -> bool:
         """Whether a mention shows, by itself, that a question is about the guideline.
 
         A place of the guideline, an organization type, a theme or a tier does. Chongqing itself does not.
@@ -142,7 +133,7 @@ class Analyzer:
             return True
         if names_only:
             return True
-        return is_unlisted_local_place(entity) and bool(_QUESTION.search(question))
+        return is_unlisted_local_place(entity) and bool(lexicon.question.search(question))
 
     def _words(self, text: str, tokens: list[str], mentions: tuple[Mention, ...]) -> tuple[str, ...]:
         """Canonical words of the segmented text, each mention replaced by its type's placeholder.

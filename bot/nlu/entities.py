@@ -80,10 +80,14 @@ class Entity:
             town (丰都县/三建乡); a :class:`VillageKey` for a village; an id for an organization type or
             theme; the tier; an :class:`ArticleKey`; the place's name for an unknown place. ``str(key)``
             is how the JSON output shows it.
+        local: For a place the guideline does not cover, whether it is named like a township or village
+            (解放村, 李家镇), most likely one of Chongqing's that the attachments do not list, rather than a
+            province or city elsewhere.
     """
 
     type: EntityType
     key: EntityKey
+    local: bool = False
 
     @property
     def district(self) -> str | None:
@@ -124,25 +128,13 @@ class Mention:
         return self.candidates[0].type
 
 
-# Endings of places below a district: such a place that the knowledge does not know is a township or
-# village the attachments do not list (a Chongqing one, most likely), not a province or city elsewhere.
-LOCAL_PLACE_ENDINGS = ("乡", "镇", "村", "街道", "社区")
-
-
 def is_unlisted_local_place(entity: Entity) -> bool:
     """Whether ``entity`` is a township or village that the attachments do not list (解放村)."""
-    return entity.type is EntityType.OTHER_PLACE and entity.name.endswith(LOCAL_PLACE_ENDINGS)
+    return entity.type is EntityType.OTHER_PLACE and entity.local
 
 
-# Words ending like a place name but starting like this are questions or determiners, not places:
-# 哪个县, 各区县, 本市, 该县, 所有区县, 别的县, 另一个区, 我们村, 咱们乡.
-_NOT_A_PLACE_START = frozenset("哪某各本该这那每全外其此几多所别另我你他她咱")
-# Offices whose place is asked about (扶贫办 and its synonyms, 民政局 …), as canonical words.
-_OFFICE_WORDS = frozenset({"扶贫办", "登记机关"})
 # A name gathered before an office is at most this long (内蒙古自治区 is 6; longer runs are sentences).
 MAX_PLACE_NAME_CHARS = 6
-# 市 right before an office, not part of a longer name (市扶贫办电话, not 涪陵市扶贫办).
-_CITY_OFFICE = re.compile(r"(?<![\u4e00-\u9fff])市(?=扶贫|民政|乡村振兴)")
 # An article (第十一条, 第5条) and perhaps one of its items: 第五条第九项, or 第五条(九), which normalizing
 # turns into 第五条九 (so a bare numeral counts only before the end or a word asking about it).
 _NUMERAL = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
@@ -153,9 +145,6 @@ _ARTICLE_REFERENCE = re.compile(
 # were.
 TYPED_NUMBER = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
 
-# A word typed with one of these where a name has a character of the same sound is ordinary text, not a
-# typo of the name: 活动是 is not 活动室, 巫山的 …
-_FUNCTION_CHARACTERS = frozenset("是时事式的地得了在")
 # Organization-type and theme words shorter than this are not matched by sound: two-character ones have
 # everyday homophones sharing a character (志愿/自愿, 书籍/书记), which turned chatter into questions.
 MIN_SOUNDED_WORD = 3
@@ -247,7 +236,7 @@ class Gazetteer:
                 self._add(word, Entity(EntityType.TIER, tier), by_sound=False)
         for place in lexicon.other_places:
             if place not in self._names:
-                self._add(place, Entity(EntityType.OTHER_PLACE, place), by_sound=False)
+                self._add(place, self._elsewhere(place), by_sound=False)
         for place in lexicon.home_places:
             if place not in self._names:
                 self._add(place, Entity(EntityType.CITY, place), by_sound=False)
@@ -330,7 +319,7 @@ class Gazetteer:
                 shared = [
                     (len(set(name) & set(window)), entities)
                     for name, entities in self._by_sound.get(sounds[start:end], ())
-                    if name != window and not set(window) - set(name) & _FUNCTION_CHARACTERS
+                    if name != window and not set(window) - set(name) & self._lexicon.function_characters
                 ]
                 most = max((count for count, _ in shared), default=0)
                 if most:
@@ -366,7 +355,7 @@ class Gazetteer:
                 word = text[start:stop]
                 overlaps = any(m.start < stop and start < m.end for m in [*known, *found])
                 if not overlaps and self._is_unknown_place(word):
-                    found.append(Mention(start, stop, word, (Entity(EntityType.OTHER_PLACE, word),)))
+                    found.append(Mention(start, stop, word, (self._elsewhere(word),)))
                     break
         return found
 
@@ -374,7 +363,7 @@ class Gazetteer:
         """A 市 standing alone before an office means Chongqing itself (市扶贫办电话)."""
         return [
             Mention(m.start(), m.end(), m.group(), (Entity(EntityType.CITY, m.group()),))
-            for m in _CITY_OFFICE.finditer(text)
+            for m in self._lexicon.city_office.finditer(text)
             if not any(k.start < m.end() and m.start() < k.end for k in known)
         ]
 
@@ -415,11 +404,16 @@ class Gazetteer:
             name = text[place_start:place_end]
             single_place = len(gathered) == 1 and name in self._general_places
             if single_place or (len(name) >= 2 and self._is_unknown_place(name, context=True)):
-                found.append(Mention(place_start, place_end, name, (Entity(EntityType.OTHER_PLACE, name),)))
+                found.append(Mention(place_start, place_end, name, (self._elsewhere(name),)))
         return found
 
+    def _elsewhere(self, name: str) -> Entity:
+        """A place the guideline does not cover."""
+        return Entity(EntityType.OTHER_PLACE, name, local=self._lexicon.is_local_place(name))
+
     def _is_office(self, word: str) -> bool:
-        return word.startswith(("扶贫", "民政", "乡村振兴")) or self._lexicon.canonical(word) in _OFFICE_WORDS
+        lexicon = self._lexicon
+        return word.startswith(lexicon.office_prefixes) or lexicon.canonical(word) in lexicon.office_words
 
     def _is_unknown_place(self, word: str, *, context: bool = False) -> bool:
         """Whether ``word`` looks like a place name the guideline does not cover.
@@ -433,7 +427,7 @@ class Gazetteer:
             generic = word.endswith(self._lexicon.generic_place_words)
         return bool(
             self._place_like.match(word)
-            and word[0] not in _NOT_A_PLACE_START
+            and word[0] not in self._lexicon.not_place_starts
             and word not in self._lexicon.words
             and not generic
         )

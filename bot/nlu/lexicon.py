@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ DOMAIN_WORD_FREQ = 200_000
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The vocabulary in the form the matcher uses (all words normalized).
+    """The vocabulary in the form the engine uses (all words normalized); see ``intents/lexicon.yaml``.
 
     Attributes:
         synonyms: Variant → canonical word (canonical words map to themselves).
@@ -38,6 +39,20 @@ class Lexicon:
         home_places: Names of Chongqing itself (重庆市).
         place_suffixes: Endings of place names.
         generic_place_words: Ordinary words with a place ending (贫困地区).
+        local_place_suffixes: Endings of places below a district (乡, 镇, 村 …).
+        not_place_starts: Characters that start question words or determiners, never a place.
+        office_words: Canonical words naming an office (扶贫办, 登记机关).
+        office_prefixes: Beginnings of an office's name (扶贫, 民政 …).
+        function_characters: Characters of grammar, never a typo of a name's character.
+        contact_words: Canonical words asking whom to contact.
+        plural_words: Canonical words asking for every district rather than one.
+        unlisted_office_details: (what is not listed, the words asking for it), in order.
+        office_head_words: Words asking for an office's head.
+        question: Matches a question word.
+        asking: Matches a question word or a request word (in text or in canonical words).
+        parts: Splits a message into its questions (punctuation, separators, 第一/第二 …).
+        asked: Finds the explicit question after background (请问 …); group 1 is the question.
+        city_office: Matches a 市 standing alone before an office (市扶贫办): Chongqing itself.
     """
 
     synonyms: Mapping[str, str]
@@ -47,6 +62,20 @@ class Lexicon:
     home_places: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     generic_place_words: tuple[str, ...]
+    local_place_suffixes: tuple[str, ...]
+    not_place_starts: frozenset[str]
+    office_words: frozenset[str]
+    office_prefixes: tuple[str, ...]
+    function_characters: frozenset[str]
+    contact_words: frozenset[str]
+    plural_words: frozenset[str]
+    unlisted_office_details: tuple[tuple[str, tuple[str, ...]], ...]
+    office_head_words: tuple[str, ...]
+    question: re.Pattern[str]
+    asking: re.Pattern[str]
+    parts: re.Pattern[str]
+    asked: re.Pattern[str]
+    city_office: re.Pattern[str]
 
     @classmethod
     def from_file(cls, data: LexiconFile) -> Lexicon:
@@ -57,6 +86,8 @@ class Lexicon:
             synonyms[target] = target
             for variant in variants:
                 synonyms.setdefault(normalize(variant), target)
+        question_words = _alternatives(data.question_words)
+        office_prefixes = tuple(normalize(w) for w in data.office_prefixes)
         return cls(
             synonyms=synonyms,
             stopwords=frozenset(normalize(w) for w in data.stopwords),
@@ -65,7 +96,50 @@ class Lexicon:
             home_places=tuple(normalize(w) for w in data.home_places),
             place_suffixes=tuple(normalize(w) for w in data.place_suffixes),
             generic_place_words=tuple(normalize(w) for w in data.generic_place_words),
+            local_place_suffixes=tuple(normalize(w) for w in data.local_place_suffixes),
+            not_place_starts=frozenset(data.not_place_starts),
+            office_words=frozenset(normalize(w) for w in data.office_words),
+            office_prefixes=office_prefixes,
+            function_characters=frozenset(data.function_characters),
+            contact_words=frozenset(normalize(w) for w in data.contact_words),
+            plural_words=frozenset(normalize(w) for w in data.plural_words),
+            unlisted_office_details=tuple(
+                (detail, tuple(normalize(w) for w in words))
+                for detail, words in data.unlisted_office_details.items()
+            ),
+            office_head_words=tuple(normalize(w) for w in data.office_head_words),
+            # The original question, before normalizing, still has its question mark.
+            question=re.compile(rf"[?？]|{question_words}"),
+            asking=re.compile(f"{question_words}|{_alternatives(data.request_words)}"),
+            # Applied after NFKC, which turns full-width ？！；， into their ASCII forms. 第一/第二 start a
+            # part (第一 巫溪扶贫办电话 第二 …), unless they number an article or item (第三条, 第五条第九项).
+            parts=re.compile(
+                "|".join(
+                    [
+                        r"[?!;,\u3002\n ]+",
+                        _alternatives(data.part_separators),
+                        r"第[一二三四五](?![一二三四五六七八九十]*[条项款点])",
+                    ]
+                )
+            ),
+            asked=re.compile(rf"(?:{_alternatives(data.question_openers)})([^?!;\u3002\n]+)"),
+            city_office=re.compile(rf"(?<![\u4e00-\u9fff])市(?={'|'.join(map(re.escape, office_prefixes))})"),
         )
+
+    def unlisted_office_detail(self, text: str) -> str | None:
+        """What a normalized question asks of an office that the guideline does not print, if anything."""
+        for detail, words in self.unlisted_office_details:
+            if any(word in text for word in words):
+                return detail
+        return None
+
+    def asks_office_head(self, text: str) -> bool:
+        """Whether a normalized question asks for an office's head (主任, 局长 …)."""
+        return any(word in text for word in self.office_head_words)
+
+    def is_local_place(self, name: str) -> bool:
+        """Whether a place name ends like a place below a district (解放村, 李家镇)."""
+        return name.endswith(self.local_place_suffixes)
 
     def canonical(self, token: str) -> str:
         """The canonical form of a token (the token itself when it has no synonym)."""
@@ -152,3 +226,11 @@ def _pruned_dictionary(suffix: str = "") -> Path:
             partial.write_text("".join(lines), encoding="utf-8")
             partial.replace(directory / name)  # atomic: concurrent starts never read half a file
     return target
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words``, longest first; English words only as whole words."""
+    ordered = sorted(dict.fromkeys(normalize(w) for w in words), key=len, reverse=True)
+    if not ordered:
+        return "(?!)"  # an empty list matches nothing (an empty alternative would match everywhere)
+    return "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in ordered)

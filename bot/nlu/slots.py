@@ -11,7 +11,7 @@ from bot.data.entity_type import EntityType
 from bot.data.knowledge import District, KnowledgeBase
 from bot.data.schema import ActivityGroup, Township, Village
 from bot.nlu.analysis import Analysis
-from bot.nlu.entities import LOCAL_PLACE_ENDINGS, ArticleKey, TownshipKey, VillageKey
+from bot.nlu.entities import ArticleKey, TownshipKey, VillageKey
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Slots:
         themes: Themes mentioned.
         tiers: 国家级 / 市级, if mentioned.
         other_places: Places outside what the guideline covers.
+        local_places: Those of them named like a township or village (解放村): ones the attachments do not list.
         city: Whether Chongqing itself (重庆市, 市扶贫办) is mentioned.
         articles: Articles referred to, as (article number, item number or 0 for the whole article).
     """
@@ -39,6 +40,7 @@ class Slots:
     themes: tuple[ActivityGroup, ...] = ()
     tiers: tuple[str, ...] = ()
     other_places: tuple[str, ...] = ()
+    local_places: frozenset[str] = frozenset()
     city: bool = False
     articles: tuple[tuple[int, int], ...] = ()
 
@@ -50,12 +52,30 @@ class Slots:
 
 def unlisted_local_places(slots: Slots) -> list[str]:
     """The townships and villages a question named that the attachments do not list."""
-    return [place for place in slots.other_places if place.endswith(LOCAL_PLACE_ENDINGS)]
+    return [place for place in slots.other_places if place in slots.local_places]
 
 
 def places_elsewhere(slots: Slots) -> list[str]:
     """The places a question named outside Chongqing's districts: provinces, cities, national offices."""
-    return [place for place in slots.other_places if not place.endswith(LOCAL_PLACE_ENDINGS)]
+    return [place for place in slots.other_places if place not in slots.local_places]
+
+
+def implied_districts(kb: KnowledgeBase, slots: Slots) -> list[District]:
+    """Districts named, or implied by a township, town or village named."""
+    names = [d.name for d in slots.districts]
+    names += [t.district for t in slots.townships] + [v.district for v in slots.villages]
+    names += [district for district, _ in slots.towns]
+    return [kb.district(name) for name in unique(names)]
+
+
+def villages_meant(kb: KnowledgeBase, slots: Slots) -> list[Village]:
+    """The designated villages a question is about: those named, and those of the towns or townships named."""
+    villages = list(slots.villages)
+    for district, town in slots.towns:
+        villages += [v for v in kb.villages if v.district == district and v.town == town]
+    for township in slots.townships:
+        villages += [v for v in kb.villages if v.district == township.district and v.town == township.name]
+    return unique(villages)
 
 
 def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
@@ -76,6 +96,7 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
     themes: list[ActivityGroup] = []
     tiers: list[str] = []
     others: list[str] = []
+    local: list[str] = []
     articles: list[tuple[int, int]] = []
     city = False
     for mention in analysis.mentions:
@@ -101,6 +122,8 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
                 tiers.append(entity.name)
             elif entity.type is EntityType.OTHER_PLACE:
                 others.append(mention.surface)
+                if entity.local:
+                    local.append(mention.surface)
             elif entity.type is EntityType.CITY:
                 city = True
             elif isinstance(key, ArticleKey):
@@ -114,6 +137,7 @@ def resolve_slots(kb: KnowledgeBase, analysis: Analysis) -> Slots:
         themes=tuple(unique(themes)),
         tiers=tuple(unique(tiers)),
         other_places=tuple(unique(others)),
+        local_places=frozenset(local),
         city=city,
         articles=tuple(unique(articles)),
     )

@@ -31,7 +31,9 @@ from bot.channels.telegram.render import (
     rows_of,
 )
 from bot.channels.telegram.services import Context, Services, services
-from bot.compose.answers import activities_reply, all_townships_reply, district_reply
+from bot.compose.activities import activities_reply
+from bot.compose.districts import district_reply
+from bot.compose.localities import all_townships_reply
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,11 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.outbox import Destination, send
 from bot.channels.telegram.render import QUESTION, render_reply, render_text_block
 from bot.channels.telegram.services import Context, services
-from bot.compose.answers import about_reply, district_reply, help_reply, reporting_reply
+from bot.compose.districts import district_reply
+from bot.compose.document import about_reply
+from bot.compose.participation import reporting_reply
 from bot.compose.reply import Reply, Section
+from bot.compose.smalltalk import help_reply
 from bot.data.knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)

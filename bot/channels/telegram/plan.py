@@ -35,7 +35,7 @@ from bot.channels.telegram.render import (
     rows_of,
 )
 from bot.channels.telegram.services import Context, Services, services
-from bot.compose.answers import plan_reply
+from bot.compose.activities import plan_reply
 from bot.data.schema import ActivityGroup
 
 logger = logging.getLogger(__name__)
