@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.nlu import tuning
+
 if __package__ in (None, ""):  # run as a script (make bench): make the project importable as a package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -53,7 +55,6 @@ from benchmarks.bm25_baseline import TOP_K, BM25Baseline, evaluate_baseline, tok
 from bot.channels.text import render_text
 from bot.data.normalize import normalize
 from bot.engine import Engine
-from bot.engine.core import RANKED_CANDIDATES
 from bot.tools.evaluate import Case, Report, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,7 +405,11 @@ def measure_stages(
         (ENGINE, "find entities", lambda i: analyzer.gazetteer.find(texts[i], cuts[i]) if texts[i] else None),
         (ENGINE, "analysis, whole", lambda i: analyzer.analyze(questions[i])),
         (ENGINE, "score examples (rapidfuzz)", lambda i: engine.matcher.similarities(analyses[i].words)),
-        (ENGINE, "rank intents, whole", lambda i: engine.matcher.rank(analyses[i], limit=RANKED_CANDIDATES)),
+        (
+            ENGINE,
+            "rank intents, whole",
+            lambda i: engine.matcher.rank(analyses[i], limit=tuning.RANKED_CANDIDATES),
+        ),
         (ENGINE, "reply", lambda i: engine.reply_to(understandings[i])),
         (ENGINE, "render text", lambda i: render_text(replies[i])),
         (BASELINE, "tokenize (jieba)", lambda i: tokenize(questions[i])),

@@ -9,10 +9,11 @@ import pytest
 import pytest_asyncio
 
 from bot.channels.telegram import texts
-from bot.channels.telegram.groups import AUTO_MIN_CONFIDENCE, auto_answerable, strip_mention
+from bot.channels.telegram.groups import auto_answerable, strip_mention
 from bot.channels.telegram.services import SERVICES_KEY, Services
 from bot.channels.telegram.store import GroupMode
 from bot.engine import Engine
+from bot.nlu import tuning
 from bot.settings import PROJECT_ROOT
 from bot.tools.evaluate import load_cases
 from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
@@ -66,7 +67,7 @@ def test_small_talk_is_never_auto_answered(engine: Engine) -> None:
     for text in ("您好", "谢谢", "帮助", "在吗", "早上好!"):
         understanding = engine.understand(text)
         assert not auto_answerable(understanding, text)
-    assert AUTO_MIN_CONFIDENCE > 0.5
+    assert tuning.AUTO_MIN_CONFIDENCE > 0.5
 
 
 # --- through the bot ------------------------------------------------------------------------------

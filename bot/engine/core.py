@@ -24,6 +24,7 @@ from bot.data.loader import load_files, load_knowledge
 from bot.data.normalize import MAX_QUESTION_CHARS
 from bot.data.vocabulary import EntitiesFile, LexiconFile, check_entities
 from bot.engine.routing import route
+from bot.nlu import tuning
 from bot.nlu.analysis import Analysis, Analyzer
 from bot.nlu.entities import Gazetteer
 from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
@@ -33,41 +34,12 @@ from bot.nlu.slots import Slots, resolve_slots
 
 logger = logging.getLogger(__name__)
 
-# Below this adjusted score (0–100) no intent is close enough and the question is declined. Chosen on the
-# development and held-out sets: in-scope questions score ≥ 60 in practice, noise and chit-chat below 50.
-MIN_SCORE = 55.0
-# Small talk (greetings, thanks, help) is accepted only when the question is this close to an example:
-# its examples are short and generic, so looser matches were ordinary chatter in tests/data/chatter.yaml.
-SMALLTALK_MIN_SIMILARITY = 80.0
-# Points taken from the best score in proportion to the share of the question's content words the engine
-# has never seen (怎么注册公司: 公司 is unknown, half the content words). Chosen on chatter.yaml and the
-# development set: enough to decline everyday questions that share one word with an example, while long
-# in-scope questions, whose unknown words are a minority, stay answered.
-UNKNOWN_WORD_PENALTY = 30.0
-# Points taken from a strict intent (one answering a bare name) when the message does not read as a question
-# and has words off the guideline's topics: a remark naming a place (我老家在石柱, 去彭水的同志多带件衣服)
-# scores about 90 as that place's overview; this takes it below MIN_SCORE. Checked on tests/data (no
-# in-scope question lost) and the chatter of tests/data/holdout10.yaml.
-REMARK_PENALTY = 45.0
 # How many ranked candidates an understanding keeps (for --debug and the JSON output).
 KEEP_CANDIDATES = 3
-# How many candidates the decision considers: enough to pass over small talk that matched loosely.
-RANKED_CANDIDATES = 8
-# A message may ask several things ("…联系谁?另外志愿者需要买保险吗?"). Each part that scores at least
-# this on its own, for a different intent, adds its answer; lower scores were mostly fragments that
-# repeat the main question in the development set.
-SECONDARY_MIN_SCORE = 70.0
-MAX_SECONDARY_ANSWERS = 2
-# An explicit question with at least this many content words, none of the guideline's topics, is off topic.
-MIN_OFF_TOPIC_WORDS = 2
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
 NEWS_TEXT_INTENT = "news_text"
-# A news sentence is quoted only if it shares with the question a word that jieba's general dictionary
-# counts fewer times than this (零售额 48, 疫情 204, 协作 726, 支出 1424), not only everyday ones (更加
-# 8824, 表示 19238): measured on tests/data/chatter.yaml and the news questions of holdout6.yaml.
-NEWS_RARE_WORD_FREQ = 3000
 
 
 @dataclass(frozen=True)
@@ -151,16 +123,16 @@ class Engine:
         Candidates are considered best first: small talk is taken only on a close match (otherwise the
         next candidate is considered), an out-of-scope intent declines, and any other intent is taken
         when the question shows evidence of being about the guideline and its score, less the penalty
-        for words the engine has never seen, reaches :data:`MIN_SCORE`.
+        for words the engine has never seen, reaches :data:`bot.nlu.tuning.MIN_SCORE`.
         """
         analysis = self.analyzer.analyze(question)
-        ranked = self.matcher.rank(analysis, limit=RANKED_CANDIDATES) if analysis.words else []
+        ranked = self.matcher.rank(analysis, limit=tuning.RANKED_CANDIDATES) if analysis.words else []
         slots = resolve_slots(self.kb, analysis)
         # A place, organization type or theme named in the question outweighs unknown words around it,
         # except for a strict intent in a remark (我老家在石柱 is no question about 石柱).
-        unknown = UNKNOWN_WORD_PENALTY * self.analyzer.unknown_share(analysis)
+        unknown = tuning.UNKNOWN_WORD_PENALTY * self.analyzer.unknown_share(analysis)
         remark = not analysis.asking and self.analyzer.off_topic_share(analysis) > 0
-        off_topic = REMARK_PENALTY if remark else 0.0
+        off_topic = tuning.REMARK_PENALTY if remark else 0.0
 
         def penalty(intent: Intent) -> float:
             if not analysis.entity_types:
@@ -171,12 +143,12 @@ class Engine:
         score = ranked[0].score - penalty(ranked[0].intent) if ranked else 0.0
         for candidate in ranked:
             if candidate.intent.smalltalk:
-                if candidate.similarity >= SMALLTALK_MIN_SIMILARITY:
+                if candidate.similarity >= tuning.SMALLTALK_MIN_SIMILARITY:
                     chosen, score = candidate.intent, candidate.similarity
                     break
                 continue
             score = candidate.score - penalty(candidate.intent)
-            if analysis.evidence and not candidate.intent.decline and score >= MIN_SCORE:
+            if analysis.evidence and not candidate.intent.decline and score >= tuning.MIN_SCORE:
                 chosen = candidate.intent
             break
         if chosen is not None and self._asks_off_topic(analysis.original):
@@ -200,7 +172,7 @@ class Engine:
         part = self.analyzer.analyze(asked)
         return (
             not part.mentions
-            and len(self.analyzer.content_words(part)) >= MIN_OFF_TOPIC_WORDS
+            and len(self.analyzer.content_words(part)) >= tuning.MIN_OFF_TOPIC_WORDS
             and self.analyzer.off_topic_share(part) == 1.0
         )
 
@@ -281,7 +253,7 @@ class Engine:
         hits = index.search(analysis.tokens, limit=2)
         if in_scope_only:
             frequency = self.analyzer.segmenter.general_frequency
-            hits = [h for h in hits if any(frequency(w) < NEWS_RARE_WORD_FREQ for w in h.matched)]
+            hits = [h for h in hits if any(frequency(w) < tuning.NEWS_RARE_WORD_FREQ for w in h.matched)]
         return [
             h.passage
             for h in hits
@@ -314,12 +286,12 @@ class Engine:
         added = 0
         others = sorted((self.understand(part) for part in parts), key=lambda u: -u.confidence)
         for other in others:
-            if added >= MAX_SECONDARY_ANSWERS:
+            if added >= tuning.MAX_SECONDARY_ANSWERS:
                 break
             if (
                 other.intent is None
                 or other.intent.answer in answered
-                or other.confidence * 100 < SECONDARY_MIN_SCORE
+                or other.confidence * 100 < tuning.SECONDARY_MIN_SCORE
             ):
                 continue
             # A part naming no place, organization type or theme is often the tail of the one before it

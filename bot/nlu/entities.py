@@ -23,12 +23,8 @@ from bot.data.knowledge import KnowledgeBase
 from bot.data.normalize import normalize
 from bot.data.numerals import parse_chinese_numeral
 from bot.data.vocabulary import EntitiesFile
+from bot.nlu import tuning
 from bot.nlu.lexicon import Lexicon
-
-# A bare township name (三建 for 三建乡) is recognized only if jieba's general dictionary does not count it
-# as a common word more often than this: 平安 (1438), 沿河 (462) and 鸡鸣 (108) are everyday words, while
-# 龙驹 (86), 隘口 (96) and 天元 (80) are in practice place names.
-COMMON_WORD_FREQ = 100
 
 
 @dataclass(frozen=True)
@@ -133,8 +129,6 @@ def is_unlisted_local_place(entity: Entity) -> bool:
     return entity.type is EntityType.OTHER_PLACE and entity.local
 
 
-# A name gathered before an office is at most this long (内蒙古自治区 is 6; longer runs are sentences).
-MAX_PLACE_NAME_CHARS = 6
 # An article (第十一条, 第5条) and perhaps one of its items: 第五条第九项, or 第五条(九), which normalizing
 # turns into 第五条九 (so a bare numeral counts only before the end or a word asking about it).
 _NUMERAL = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
@@ -145,9 +139,6 @@ _ARTICLE_REFERENCE = re.compile(
 # were.
 TYPED_NUMBER = re.compile(r"(?<!\d)\d[\d ]{5,14}\d(?!\d)")
 
-# Organization-type and theme words shorter than this are not matched by sound: two-character ones have
-# everyday homophones sharing a character (志愿/自愿, 书籍/书记), which turned chatter into questions.
-MIN_SOUNDED_WORD = 3
 # Fuzzy pinyin: initials and finals that speakers of southwestern Mandarin (and pinyin typists) mix up.
 _FUZZY_PINYIN = [(re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
                  (re.compile(r"^l"), "n"), (re.compile(r"ing$"), "in"), (re.compile(r"eng$"), "en"),
@@ -213,7 +204,7 @@ class Gazetteer:
             self._add(township.contact, entity, by_sound=False)
             self._phones[township.phone] = entity
             bare = township.name[:-1]
-            if len(bare) >= 2 and common_words(bare) <= COMMON_WORD_FREQ:
+            if len(bare) >= 2 and common_words(bare) <= tuning.COMMON_WORD_FREQ:
                 self._add(bare, entity, by_sound=False)
         township_keys = {TownshipKey(t.district, t.name) for t in kb.townships}
         for village in kb.villages:
@@ -227,10 +218,14 @@ class Gazetteer:
         # 三流守, 和作社) are found like places; tiers are not (市集, a market, sounds like 市级).
         for ident, words in entities.org_types.items():
             for word in words:
-                self._add(word, Entity(EntityType.ORG_TYPE, ident), by_sound=len(word) >= MIN_SOUNDED_WORD)
+                self._add(
+                    word, Entity(EntityType.ORG_TYPE, ident), by_sound=len(word) >= tuning.MIN_SOUNDED_WORD
+                )
         for ident, words in entities.themes.items():
             for word in words:
-                self._add(word, Entity(EntityType.THEME, ident), by_sound=len(word) >= MIN_SOUNDED_WORD)
+                self._add(
+                    word, Entity(EntityType.THEME, ident), by_sound=len(word) >= tuning.MIN_SOUNDED_WORD
+                )
         for tier, words in entities.tiers.items():
             for word in words:
                 self._add(word, Entity(EntityType.TIER, tier), by_sound=False)
@@ -373,7 +368,7 @@ class Gazetteer:
         """Finds the unknown place that names an office (康保县扶贫办, 洛阳扶贫办, 浦东新区的民政局).
 
         jieba may cut an unfamiliar name into single characters (康/保/县), so the words just before the
-        office are gathered back (at most :data:`MAX_PLACE_NAME_CHARS` characters, stopping at a known
+        office are gathered back (at most :data:`bot.nlu.tuning.MAX_PLACE_NAME_CHARS` characters, stopping at a known
         name, a stop word or a word of the lexicon). The result is a place if it ends like one (县, 区 …)
         or is a single word the general dictionary tags as a place.
         """
@@ -390,7 +385,7 @@ class Gazetteer:
                 word = text[before[0] : before[1]]
                 length = sum(e - b for b, e in gathered) + len(word)
                 if (
-                    length > MAX_PLACE_NAME_CHARS
+                    length > tuning.MAX_PLACE_NAME_CHARS
                     or word in self._lexicon.stopwords
                     or word in self._lexicon.words
                     or any(m.start < before[1] and before[0] < m.end for m in [*known, *found])
@@ -433,16 +428,11 @@ class Gazetteer:
         )
 
 
-# Districts may be typed in pinyin (chengkou扶贫办): their short names' readings, with every reading of a
-# character that has several (丰都: fengdu and fengdou), but never more than this many spellings.
-MAX_ROMANIZATIONS = 4
-
-
 def romanizations(name: str) -> list[str]:
     """Toneless pinyin spellings of a place name without spaces (城口 → chengkou)."""
     spellings = [""]
     for readings in pinyin(name, style=Style.NORMAL, heteronym=True):
-        spellings = [s + r for s in spellings for r in readings][:MAX_ROMANIZATIONS]
+        spellings = [s + r for s in spellings for r in readings][: tuning.MAX_ROMANIZATIONS]
     return [s for s in spellings if s.isascii() and len(s) >= 4]
 
 

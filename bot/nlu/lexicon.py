@@ -19,12 +19,9 @@ import jieba
 
 from bot.data.normalize import normalize
 from bot.data.vocabulary import LexiconFile
+from bot.nlu import tuning
 
 logger = logging.getLogger(__name__)
-
-# jieba keeps a word whole when its frequency beats the product of its parts' probabilities; a frequency
-# this high makes every domain word (place names, 扶贫办, 联系人 …) win over the general dictionary.
-DOMAIN_WORD_FREQ = 200_000
 
 
 @dataclass(frozen=True)
@@ -175,17 +172,11 @@ class Segmenter:
         """Teaches the tokenizer words to keep whole (single characters need no teaching)."""
         for word in sorted(set(words)):
             if len(word) > 1:
-                self._tokenizer.add_word(word, DOMAIN_WORD_FREQ)
+                self._tokenizer.add_word(word, tuning.DOMAIN_WORD_FREQ)
 
     def cut(self, text: str) -> list[str]:
         """Returns the words of ``text`` (spaces dropped)."""
         return [token for token in self._tokenizer.lcut(text, HMM=False) if token.strip()]
-
-
-# jieba's general dictionary has 349 046 words and takes ~0.8 s to load, most of the bot's start-up.
-# Words it counts fewer than 20 times (270 000 of them: rare names, archaic terms) barely change how
-# questions are cut, while the 80 000 others load in ~0.1 s. The development set scores the same.
-MIN_GENERAL_WORD_FREQ = 20
 
 
 @functools.cache
@@ -211,14 +202,14 @@ def _pruned_dictionary(suffix: str = "") -> Path:
     """Writes (once per jieba version) the general dictionary without its rarest words, and beside it the
     list of its place names; returns the one named by ``suffix``."""
     source = Path(jieba.__file__).with_name("dict.txt")
-    stem = f"bangfu-jieba-{jieba.__version__}-{MIN_GENERAL_WORD_FREQ}"
+    stem = f"bangfu-jieba-{jieba.__version__}-{tuning.MIN_GENERAL_WORD_FREQ}"
     directory = Path(tempfile.gettempdir())
     target = directory / f"{stem}{suffix}.txt"
     if not target.exists():
         kept = [
             line
             for line in source.read_text(encoding="utf-8").splitlines(keepends=True)
-            if int(line.split()[1]) >= MIN_GENERAL_WORD_FREQ
+            if int(line.split()[1]) >= tuning.MIN_GENERAL_WORD_FREQ
         ]
         places = [f"{line.split()[0]}\n" for line in kept if line.split()[2:3] == ["ns"]]
         for name, lines in ((f"{stem}{PLACES_SUFFIX}.txt", places), (f"{stem}.txt", kept)):

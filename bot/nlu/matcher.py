@@ -18,25 +18,8 @@ from rapidfuzz import fuzz
 
 from bot.data.entity_type import EntityType
 from bot.data.intents import Intent
+from bot.nlu import tuning
 from bot.nlu.analysis import Analysis, Analyzer
-
-# Weight of token_set_ratio in the blend (the rest is token_sort_ratio). Chosen on the development set:
-# 0.5 answered most cases correctly; set-only over-rewards long examples that merely contain the question.
-SET_WEIGHT = 0.5
-# Points lost for each required entity type the question does not mention.
-MISSING_REQUIRED_PENALTY = 18.0
-# Points lost for each entity type mentioned that the intent neither requires nor accepts.
-UNUSED_ENTITY_PENALTY = 6.0
-# Points gained for each required or optional entity type that is mentioned.
-USED_ENTITY_BONUS = 3.0
-# Fuzzy similarity weighs every word alike, so common words (社会组织, 活动, 哪些) can outvote the one that
-# matters (保险, 冠名, 三聚焦). Coverage corrects this: the share of the question's words, weighted by how
-# few intents use each word (inverse document frequency over intents), that appear in an intent's
-# examples. An intent covering the whole question gains this many points. Chosen on the development set.
-COVERAGE_POINTS = 10.0
-# A word used by the examples of at most this many intents points at them (保险, 冠名, 计划, 注意); one used
-# by more (联系, 部门, 电话) is common to many questions.
-DISTINCTIVE_MAX_INTENTS = 3
 
 
 @dataclass(frozen=True)
@@ -133,7 +116,7 @@ class IntentMatcher:
         coverage = self._coverage(analysis.words)
         adjustments = self._adjustments_for(analysis.entity_types)
         scores = [
-            max(0.0, similarity[i] + adjustments[i] + COVERAGE_POINTS * coverage[i])
+            max(0.0, similarity[i] + adjustments[i] + tuning.COVERAGE_POINTS * coverage[i])
             for i in range(len(self.intents))
         ]
         order = sorted(range(len(self.intents)), key=scores.__getitem__, reverse=True)[:limit]
@@ -158,8 +141,8 @@ class IntentMatcher:
         return [
             (
                 index,
-                SET_WEIGHT * fuzz.token_set_ratio(query, self._distinct[index])
-                + (1.0 - SET_WEIGHT) * fuzz.ratio(ordered, self._distinct_sorted[index]),
+                tuning.SET_WEIGHT * fuzz.token_set_ratio(query, self._distinct[index])
+                + (1.0 - tuning.SET_WEIGHT) * fuzz.ratio(ordered, self._distinct_sorted[index]),
             )
             for index in shared
         ]
@@ -171,7 +154,7 @@ class IntentMatcher:
             w
             for w in words
             if index in self._word_intents.get(w, ())
-            and len(self._word_intents[w]) <= DISTINCTIVE_MAX_INTENTS
+            and len(self._word_intents[w]) <= tuning.DISTINCTIVE_MAX_INTENTS
         ]
 
     def _coverage(self, words: tuple[str, ...]) -> list[float]:
@@ -198,11 +181,13 @@ class IntentMatcher:
     def _entity_adjustment(intent: Intent, present: frozenset[EntityType]) -> float:
         adjustment = 0.0
         for required in intent.required:
-            adjustment += USED_ENTITY_BONUS if required in present else -MISSING_REQUIRED_PENALTY
+            adjustment += (
+                tuning.USED_ENTITY_BONUS if required in present else -tuning.MISSING_REQUIRED_PENALTY
+            )
         usable = set(intent.required) | set(intent.optional)
         for kind in present:
             if kind in intent.optional:
-                adjustment += USED_ENTITY_BONUS
+                adjustment += tuning.USED_ENTITY_BONUS
             elif kind not in usable:
-                adjustment -= UNUSED_ENTITY_PENALTY
+                adjustment -= tuning.UNUSED_ENTITY_PENALTY
         return adjustment

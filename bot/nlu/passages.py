@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from bot.data.knowledge import KnowledgeBase
 from bot.data.normalize import normalize, to_simplified
+from bot.nlu import tuning
 from bot.nlu.lexicon import Lexicon, Segmenter
 
 # Sentences are cut at these marks; an article's numbered items are already separate.
@@ -26,16 +27,6 @@ _SENTENCE_END = re.compile(r"(?<=[。;;!?！？])")
 # The 003 report's page prints some characters with their pinyin after them (導(dǎo)航).
 _PINYIN_NOTE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+\)")
 _URL_PARTS = frozenset({"http", "https", "www", "com", "cn", "net", "org", "html", "htm"})
-# Shorter lines of a report are page furniture: headings, bylines, navigation (第01版, 首页).
-MIN_NEWS_LINE_CHARS = 16
-# A passage worth quoting must share words whose IDF adds up to at least this much: one word found in a
-# single sentence of the guideline scores ln(N) ≈ 5.3 with N ≈ 200 sentences, a word found in ten ≈ 3.0.
-# Measured on tests/data/dev.yaml: 4.5 quotes only sentences holding a genuinely specific phrase.
-MIN_PASSAGE_SCORE = 4.5
-# A passage is not quoted when more than this share of its words is already in the answer.
-MAX_REPEATED_SHARE = 0.5
-# Words in more than this share of sentences are too common to point at a sentence (社会组织, 扶贫).
-MAX_DOCUMENT_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -101,7 +92,7 @@ class PassageIndex:
         self._idf = {
             word: math.log(total / count)
             for word, count in frequency.items()
-            if count <= MAX_DOCUMENT_SHARE * total
+            if count <= tuning.MAX_DOCUMENT_SHARE * total
         }
 
     @classmethod
@@ -122,7 +113,7 @@ class PassageIndex:
         for name, text in kb.news.items():
             for line in _PINYIN_NOTE.sub("", text).splitlines():
                 line = line.strip()
-                if len(line) >= MIN_NEWS_LINE_CHARS:
+                if len(line) >= tuning.MIN_NEWS_LINE_CHARS:
                     texts.append((to_simplified(line), name))
         return cls(texts, segmenter, lexicon)
 
@@ -143,7 +134,7 @@ class PassageIndex:
         if not passage.words:
             return True
         present = sum(word in shown for word in passage.words)
-        return present / len(passage.words) > MAX_REPEATED_SHARE
+        return present / len(passage.words) > tuning.MAX_REPEATED_SHARE
 
     def search(self, tokens: Iterable[str], *, exclude: str = "", limit: int = 1) -> list[PassageHit]:
         """The passages sharing the most specific words with a question.
@@ -154,7 +145,7 @@ class PassageIndex:
             limit: How many passages to return at most.
 
         Returns:
-            Passages scoring at least :data:`MIN_PASSAGE_SCORE`, best first.
+            Passages scoring at least :data:`bot.nlu.tuning.MIN_PASSAGE_SCORE`, best first.
         """
         words = {w for w in tokens if w in self._idf and w not in self._ignore and w not in exclude}
         if not words:
@@ -169,7 +160,7 @@ class PassageIndex:
             # Summed in a fixed order: set order varies between runs (string hashing), and so would the
             # last bit of the sum, and with it which of two equal sentences comes first.
             score = sum(self._idf[w] for w in sorted(matched))
-            if score >= MIN_PASSAGE_SCORE:
+            if score >= tuning.MIN_PASSAGE_SCORE:
                 ranked.append((-score, index))  # ties: the earlier sentence of the guideline first
         hits = []
         for negative_score, index in sorted(ranked)[:limit]:

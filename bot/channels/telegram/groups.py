@@ -34,20 +34,12 @@ from bot.channels.telegram.services import Context, services
 from bot.channels.telegram.store import GroupMode
 from bot.compose.reply import ReplyKind
 from bot.engine import Engine, Understanding
+from bot.nlu import tuning
 
 logger = logging.getLogger(__name__)
 
 SETTINGS = "s"
 SETTINGS_PATTERN = rf"^{SETTINGS}:"
-# In auto mode an unaddressed message is answered only when the engine scores its best intent at least
-# this high (0-1). Measured by tests/test_telegram_groups.py on the in-scope questions of tests/data/dev.yaml
-# and on ordinary volunteer-group chatter (tests/fixtures/group_chatter.txt): chatter that names a district
-# ("潼南的油菜花开了") scores up to 0.89 as a district overview, so 0.95 keeps a margin above all chatter
-# while still answering about 85% of the in-scope questions. Silence is the safe side: a missed question
-# can still be asked with @, while a wrong answer to chatter is noise for the whole group.
-AUTO_MIN_CONFIDENCE = 0.95
-# Long messages are conversation, not questions to a bot; they may still be asked with @.
-AUTO_MAX_CHARS = 80
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 _PRESENT_STATUSES = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
@@ -102,8 +94,8 @@ def auto_answerable(understanding: Understanding, text: str) -> bool:
         and not intent.smalltalk
         and not intent.decline
         and understanding.analysis.evidence
-        and understanding.confidence >= AUTO_MIN_CONFIDENCE
-        and len(text) <= AUTO_MAX_CHARS
+        and understanding.confidence >= tuning.AUTO_MIN_CONFIDENCE
+        and len(text) <= tuning.AUTO_MAX_CHARS
         and understanding.analysis.asking
     )
 
