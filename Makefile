@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# Stamps record which extras are installed; they are redone whenever pyproject.toml changes.
+# Stamps record which extras are installed; they are redone whenever pyproject.toml or setup.py changes.
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -20,11 +20,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(PY)
+$(RUN_STAMP): pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
-$(TEST_STAMP): pyproject.toml | $(PY)
+$(TEST_STAMP): pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@ $(RUN_STAMP)
 
@@ -32,15 +32,15 @@ run: $(RUN_STAMP)
 	@$(PY) -m bot $(ARGS)
 
 test: $(TEST_STAMP)
-	$(PY) -m ruff check bot tests benchmarks
-	$(PY) -m ruff format --check bot tests benchmarks
+	$(PY) -m ruff check bot tests benchmarks setup.py
+	$(PY) -m ruff format --check bot tests benchmarks setup.py
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 	$(PY) -m bot eval tests/data/dev.yaml --min 95
 
 lint: $(TEST_STAMP)
-	$(PY) -m ruff check bot tests benchmarks
-	$(PY) -m ruff format --check bot tests benchmarks
+	$(PY) -m ruff check bot tests benchmarks setup.py
+	$(PY) -m ruff format --check bot tests benchmarks setup.py
 
 typecheck: $(TEST_STAMP)
 	$(PY) -m mypy

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.errors import BangfuError, DataError
+from bot.errors import BangfuError, DataError, SettingsError
 from bot.logsetup import configure_logging
 from bot.settings import Settings
 
@@ -158,6 +158,13 @@ def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
 def _build_knowledge(settings: Settings, *, check: bool, force: bool) -> int:
     from bot.tools.builder import Outcome, build_knowledge
 
+    shipped = settings.layout.kind == "installed" and settings.knowledge_dir == settings.layout.knowledge_dir
+    if shipped and not check:
+        # pip recorded those files; rewriting them would leave an installation that no longer matches it
+        raise SettingsError(
+            f"build-knowledge would rewrite the knowledge files installed with the package "
+            f"({settings.knowledge_dir}); set BANGFU_KNOWLEDGE_DIR to a copy of them, or use --check"
+        )
     reports = build_knowledge(settings.knowledge_dir, check=check, force=force)
     status = EXIT_OK
     for report in reports:
