@@ -6,11 +6,12 @@ PY     := $(VENV)/bin/python
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit eval validate knowledge bench clean help
+.PHONY: run test lint typecheck unit eval eval-all validate knowledge bench clean help
 
 help:
 	@echo "make run        set up and start the bot (console; Telegram when TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up and run ruff, mypy, pytest and the question-set evaluation"
+	@echo "make eval-all   score every question set and print the README's quality table"
 	@echo "make validate   check the knowledge and intent files"
 	@echo "make knowledge  check the generated knowledge files against the guideline"
 	@echo "make bench      measure latency, throughput, cold start and memory beside a BM25 baseline"
@@ -50,6 +51,9 @@ unit: $(TEST_STAMP)
 
 eval: $(RUN_STAMP)
 	$(PY) -m bot eval tests/data/dev.yaml $(ARGS)
+
+eval-all: $(RUN_STAMP)
+	@$(PY) -m bot eval-all tests/data/sets.yaml
 
 validate: $(RUN_STAMP)
 	$(PY) -m bot validate
