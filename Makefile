@@ -2,15 +2,16 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# Stamps record which extras are installed; they are redone whenever pyproject.toml changes.
+# Stamps record which extras are installed; they are redone whenever pyproject.toml or setup.py changes.
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit eval validate knowledge bench clean help
+.PHONY: run test lint typecheck unit eval eval-all validate knowledge bench clean help
 
 help:
 	@echo "make run        set up and start the bot (console; Telegram when TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up and run ruff, mypy, pytest and the question-set evaluation"
+	@echo "make eval-all   score every question set and print the README's quality table"
 	@echo "make validate   check the knowledge and intent files"
 	@echo "make knowledge  check the generated knowledge files against the guideline"
 	@echo "make bench      measure latency, throughput, cold start and memory beside a BM25 baseline"
@@ -20,11 +21,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(PY)
+$(RUN_STAMP): pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
-$(TEST_STAMP): pyproject.toml | $(PY)
+$(TEST_STAMP): pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@ $(RUN_STAMP)
 
@@ -32,15 +33,15 @@ run: $(RUN_STAMP)
 	@$(PY) -m bot $(ARGS)
 
 test: $(TEST_STAMP)
-	$(PY) -m ruff check bot tests benchmarks
-	$(PY) -m ruff format --check bot tests benchmarks
+	$(PY) -m ruff check bot tests benchmarks setup.py
+	$(PY) -m ruff format --check bot tests benchmarks setup.py
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 	$(PY) -m bot eval tests/data/dev.yaml --min 95
 
 lint: $(TEST_STAMP)
-	$(PY) -m ruff check bot tests benchmarks
-	$(PY) -m ruff format --check bot tests benchmarks
+	$(PY) -m ruff check bot tests benchmarks setup.py
+	$(PY) -m ruff format --check bot tests benchmarks setup.py
 
 typecheck: $(TEST_STAMP)
 	$(PY) -m mypy
@@ -50,6 +51,9 @@ unit: $(TEST_STAMP)
 
 eval: $(RUN_STAMP)
 	$(PY) -m bot eval tests/data/dev.yaml $(ARGS)
+
+eval-all: $(RUN_STAMP)
+	@$(PY) -m bot eval-all tests/data/sets.yaml
 
 validate: $(RUN_STAMP)
 	$(PY) -m bot validate

@@ -1,7 +1,7 @@
 """The command line, ``bangfu`` / ``python -m bot``: the only place that configures logging or exits.
 
 Commands: ``console`` (default without a token), ``telegram`` (default with one), ``ask``, ``eval``,
-``validate`` and ``build-knowledge``.
+``eval-all``, ``validate`` and ``build-knowledge``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.errors import BangfuError, DataError
+from bot.errors import BangfuError, DataError, SettingsError
 from bot.logsetup import configure_logging
 from bot.settings import Settings
 
@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", help="the question set")
     evaluate.add_argument("--min", type=float, default=0.0, metavar="PCT", help="fail below this pass rate")
     evaluate.add_argument("--show-fail", action="store_true", help="list every failed case")
+    evaluate_all = commands.add_parser(
+        "eval-all", help="score every question set of an index and print the README's quality table"
+    )
+    evaluate_all.add_argument(
+        "index", nargs="?", default="tests/data/sets.yaml", help="the index (default: %(default)s)"
+    )
     commands.add_parser("validate", help="check the knowledge and intent files")
     build = commands.add_parser("build-knowledge", help="generate knowledge files from the guideline's text")
     mode = build.add_mutually_exclusive_group()
@@ -129,6 +135,8 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
             print(f"bangfu: {report.percent:.1f}% is below the required {args.min:g}%", file=sys.stderr)
             return EXIT_FAILED
         return EXIT_OK
+    if command == "eval-all":
+        return _evaluate_all(engine, args.index)
     raise AssertionError(f"unknown command {command}")  # pragma: no cover - argparse rejects it first
 
 
@@ -155,9 +163,33 @@ def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _evaluate_all(engine: Engine, index: str) -> int:
+    from pathlib import Path
+
+    from bot.tools.quality import format_table, load_index, score_sets
+
+    results = score_sets(engine, load_index(Path(index)))
+    print(format_table(results))  # stdout holds the table alone, ready to paste into the README
+    below = [result for result in results if result.below_first_run]
+    for result in below:
+        print(
+            f"bangfu: {result.question_set.name} passes {result.score}, "
+            f"below its first run ({result.question_set.first_run})",
+            file=sys.stderr,
+        )
+    return EXIT_FAILED if below else EXIT_OK
+
+
 def _build_knowledge(settings: Settings, *, check: bool, force: bool) -> int:
     from bot.tools.builder import Outcome, build_knowledge
 
+    shipped = settings.layout.kind == "installed" and settings.knowledge_dir == settings.layout.knowledge_dir
+    if shipped and not check:
+        # pip recorded those files; rewriting them would leave an installation that no longer matches it
+        raise SettingsError(
+            f"build-knowledge would rewrite the knowledge files installed with the package "
+            f"({settings.knowledge_dir}); set BANGFU_KNOWLEDGE_DIR to a copy of them, or use --check"
+        )
     reports = build_knowledge(settings.knowledge_dir, check=check, force=force)
     status = EXIT_OK
     for report in reports:

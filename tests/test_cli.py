@@ -1,4 +1,5 @@
-"""The answer engine's commands: ``ask`` (plain and ``--json``, arguments or ``-``), ``console`` and ``eval``.
+"""The answer engine's commands: ``ask`` (plain and ``--json``, arguments or ``-``), ``console``, ``eval`` and
+``eval-all``.
 
 ``validate`` and ``build-knowledge`` on broken knowledge are tested in tests/test_cli_knowledge.py; here only
 the shipped files through the real entry point, and a broken intent file.
@@ -20,6 +21,7 @@ from bot.channels.text import render_text
 from bot.cli import main
 from bot.engine import Engine
 from bot.settings import PROJECT_ROOT
+from bot.tools.quality import load_index
 from tests.engine_support import DATA, PHONE, ProjectCopy
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
@@ -230,6 +232,58 @@ def test_eval_of_a_missing_file(cli: Engine, capsys: pytest.CaptureFixture[str],
     status, _, err = run(["eval", str(tmp_path / "nowhere.yaml")], capsys)
     assert status == EXIT_ERROR
     assert "not found" in err
+
+
+@pytest.mark.parametrize(("first_run", "status"), [("1/2", EXIT_OK), ("2/2", EXIT_FAILED)])
+def test_eval_all_prints_the_table_and_fails_below_a_first_run(
+    cli: Engine,
+    capsys: pytest.CaptureFixture[str],
+    half_set: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first_run: str,
+    status: int,
+) -> None:
+    monkeypatch.chdir(half_set.parent)
+    Path("sets.yaml").write_text(
+        f"version: 1\nsets:\n  - {{file: half.yaml, what: half of it, first_run: {first_run}}}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(["eval-all", "sets.yaml"], capsys)
+    assert code == status
+    header, rule, row = out.splitlines()
+    assert (header, rule) == ("| set | what | result | first run |", "|---|---|---|---|")
+    if status == EXIT_OK:
+        assert row == f"| `half.yaml` | half of it | 1/2 | {first_run} |"
+        assert err == ""
+    else:
+        assert row == f"| `half.yaml` | half of it | **1/2**, below the first run | {first_run} |"
+        assert err == f"bangfu: half.yaml passes 1/2, below its first run ({first_run})\n"
+
+
+def test_eval_all_of_a_broken_index_names_file_and_line(
+    cli: Engine, capsys: pytest.CaptureFixture[str], half_set: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(half_set.parent)
+    Path("sets.yaml").write_text(
+        "version: 1\nsets:\n  - {file: half.yaml, what: x}\n  - {file: gone.yaml, what: y}\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(["eval-all", "sets.yaml"], capsys)
+    assert status == EXIT_ERROR
+    assert out == ""
+    assert "sets.yaml:4: question set gone.yaml not found" in err
+    assert "Traceback" not in err
+
+
+def test_eval_all_of_the_project_s_sets_passes_every_first_run(
+    cli: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    status, out, err = run(["eval-all"], capsys)  # the default index, tests/data/sets.yaml
+    assert status == EXIT_OK, err
+    rows = out.splitlines()[2:]
+    assert rows[0].startswith("| `tests/data/dev.yaml` | ")
+    assert len(rows) == len(load_index(DATA / "sets.yaml"))
 
 
 # --- the real entry point ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Settings from the environment: validated once, one-line errors, and a token that never shows itself."""
+"""Settings from the environment: validated once, one-line errors, a token that never shows itself, and the
+default directories of a checkout and of an installed package (tests/test_install.py installs it for real)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.errors import SettingsError
-from bot.settings import PROJECT_ROOT, Secret, Settings
+from bot.settings import PROJECT_ROOT, Secret, Settings, detect_layout
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX"  # the shape @BotFather gives; not a real token
 
 
-def settings_error(env: dict[str, str]) -> str:
+def settings_error(env: dict[str, str], package_dir: Path | None = None) -> str:
     with pytest.raises(SettingsError) as caught:
-        Settings.from_env(env)
+        Settings.from_env(env, package_dir=package_dir)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -27,6 +28,7 @@ def test_without_any_variable_the_defaults_are_the_projects() -> None:
     assert settings.knowledge_dir == PROJECT_ROOT / "knowledge"
     assert settings.intents_dir == PROJECT_ROOT / "intents"
     assert settings.data_dir == PROJECT_ROOT / "data"
+    assert settings.layout.kind == "checkout"
     assert (settings.telegram_token, settings.telegram_api_url, settings.log_level) == (None, None, "INFO")
     assert settings.log_level_number == logging.INFO
 
@@ -162,6 +164,163 @@ def test_knowledge_and_intents_must_be_existing_directories(tmp_path: Path, name
     assert (
         settings_error({name: str(missing)})
         == f"{name} points to {missing.resolve()}, which is not a directory"
+    )
+
+
+# --- where the files are: a checkout or an installed package ---------------------------------------------
+
+PYPROJECT = '[project]\nname = "bangfu"\nversion = "0.1.0"\n'
+
+
+def checkout(tmp_path: Path, pyproject: str = PYPROJECT) -> Path:
+    """A source tree like the repository's; returns its package directory."""
+    root = tmp_path / "repo"
+    for folder in ("bot", "knowledge", "intents"):
+        (root / folder).mkdir(parents=True)
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return root / "bot"
+
+
+def installation(tmp_path: Path, *, shipped: tuple[str, ...] = ("knowledge", "intents")) -> Path:
+    """A site-packages directory with the package as a wheel installs it; returns its package directory."""
+    package = tmp_path / "site-packages" / "bot"
+    package.mkdir(parents=True)
+    for folder in shipped:
+        (package / "_shipped" / folder).mkdir(parents=True)
+    return package
+
+
+def test_a_checkout_uses_the_repository_s_folders(tmp_path: Path) -> None:
+    package = checkout(tmp_path)
+    settings = Settings.from_env({"HOME": str(tmp_path / "home")}, package_dir=package)
+    root = package.parent
+    assert settings.layout.kind == "checkout"
+    assert (settings.knowledge_dir, settings.intents_dir, settings.data_dir) == (
+        root / "knowledge",
+        root / "intents",
+        root / "data",
+    )
+
+
+def test_an_installed_package_uses_its_shipped_copies_and_keeps_data_in_the_home_directory(
+    tmp_path: Path,
+) -> None:
+    package = installation(tmp_path)
+    home = tmp_path / "home"
+    settings = Settings.from_env({"HOME": str(home)}, package_dir=package)
+    assert settings.layout.kind == "installed"
+    assert settings.knowledge_dir == package / "_shipped" / "knowledge"
+    assert settings.intents_dir == package / "_shipped" / "intents"
+    assert settings.data_dir == home / ".local" / "share" / "bangfu"
+    assert not settings.data_dir.is_relative_to(package.parent)  # never inside site-packages
+
+
+def test_an_installed_package_keeps_data_in_xdg_data_home(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    settings = Settings.from_env(env, package_dir=installation(tmp_path))
+    assert settings.data_dir == tmp_path / "xdg" / "bangfu"
+
+
+def test_a_relative_xdg_data_home_is_ignored_as_the_specification_says(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": "relative/share"}
+    settings = Settings.from_env(env, package_dir=installation(tmp_path))
+    assert settings.data_dir == tmp_path / "home" / ".local" / "share" / "bangfu"
+
+
+def test_a_checkout_ignores_xdg_data_home(tmp_path: Path) -> None:
+    package = checkout(tmp_path)
+    settings = Settings.from_env({"XDG_DATA_HOME": str(tmp_path / "xdg")}, package_dir=package)
+    assert settings.data_dir == package.parent / "data"
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    ['[project]\nname = "someone-else"\n', "[tool.black]\n", "not = [toml\n", None],
+    ids=["another-project", "no-project-table", "malformed", "absent"],
+)
+def test_only_the_project_s_own_pyproject_beside_the_package_makes_a_checkout(
+    tmp_path: Path, pyproject: str | None
+) -> None:
+    # Folders named knowledge/ and intents/ beside an installed package (in site-packages, say) are not
+    # taken for the repository's.
+    package = checkout(tmp_path)
+    if pyproject is None:
+        (package.parent / "pyproject.toml").unlink()
+    else:
+        (package.parent / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    layout = detect_layout(package, {"HOME": str(tmp_path / "home")})
+    assert layout.kind == "installed"
+    assert layout.knowledge_dir == package / "_shipped" / "knowledge"
+
+
+@pytest.mark.parametrize("make", [checkout, installation], ids=["checkout", "installed"])
+def test_the_variables_override_both_layouts(tmp_path: Path, make: Callable[[Path], Path]) -> None:
+    package = make(tmp_path)
+    for folder in ("k", "i"):
+        (tmp_path / folder).mkdir()
+    env = {
+        "BANGFU_KNOWLEDGE_DIR": str(tmp_path / "k"),
+        "BANGFU_INTENTS_DIR": str(tmp_path / "i"),
+        "BANGFU_DATA_DIR": str(tmp_path / "d"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+    }
+    settings = Settings.from_env(env, package_dir=package)
+    assert (settings.knowledge_dir, settings.intents_dir, settings.data_dir) == (
+        tmp_path / "k",
+        tmp_path / "i",
+        tmp_path / "d",
+    )
+
+
+def test_an_installation_without_its_copies_runs_on_the_variables_alone(tmp_path: Path) -> None:
+    package = installation(tmp_path, shipped=())
+    for folder in ("k", "i"):
+        (tmp_path / folder).mkdir()
+    env = {"BANGFU_KNOWLEDGE_DIR": str(tmp_path / "k"), "BANGFU_INTENTS_DIR": str(tmp_path / "i")}
+    settings = Settings.from_env(env | {"HOME": str(tmp_path / "home")}, package_dir=package)
+    assert settings.knowledge_dir == tmp_path / "k"
+
+
+@pytest.mark.parametrize(
+    ("shipped", "variable", "files"),
+    [
+        (("intents",), "BANGFU_KNOWLEDGE_DIR", "knowledge files"),
+        (("knowledge",), "BANGFU_INTENTS_DIR", "intent files"),
+    ],
+)
+def test_an_installation_without_its_copies_names_the_variable_to_set(
+    tmp_path: Path, shipped: tuple[str, ...], variable: str, files: str
+) -> None:
+    package = installation(tmp_path, shipped=shipped)
+    missing = package / "_shipped" / ("knowledge" if "knowledge" in files else "intents")
+    message = settings_error({"HOME": str(tmp_path / "home")}, package)
+    assert message == (
+        f"the {files} are not found at {missing}, where the installed package keeps them; "
+        f"set {variable} to the directory that holds them"
+    )
+
+
+def test_a_checkout_without_its_knowledge_names_the_variable_to_set(tmp_path: Path) -> None:
+    package = checkout(tmp_path)
+    (package.parent / "knowledge").rmdir()
+    message = settings_error({}, package)
+    assert message.startswith(f"the knowledge files are not found at {package.parent / 'knowledge'}, ")
+    assert "a source checkout" in message
+    assert message.endswith("set BANGFU_KNOWLEDGE_DIR to the directory that holds them")
+
+
+def test_an_installation_without_a_home_directory_asks_for_bangfu_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    package = installation(tmp_path)
+    message = settings_error({}, package)
+    assert message.startswith("BANGFU_DATA_DIR is not set and there is no home directory")
+    assert Settings.from_env({"BANGFU_DATA_DIR": str(tmp_path / "d")}, package_dir=package).data_dir == (
+        tmp_path / "d"
     )
 
 
