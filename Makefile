@@ -6,12 +6,13 @@ PY     := $(VENV)/bin/python
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit eval eval-all validate knowledge bench clean help
+.PHONY: run test lint typecheck unit eval eval-all tuning validate knowledge bench clean help
 
 help:
 	@echo "make run        set up and start the bot (console; Telegram when TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up and run ruff, mypy, pytest and the question-set evaluation"
 	@echo "make eval-all   score every question set and print the README's quality table"
+	@echo "make tuning     repeat the measurement behind every tuning threshold (ARGS=--all: every set)"
 	@echo "make validate   check the knowledge and intent files"
 	@echo "make knowledge  check the generated knowledge files against the guideline"
 	@echo "make bench      measure latency, throughput, cold start and memory beside a BM25 baseline"
@@ -54,6 +55,9 @@ eval: $(RUN_STAMP)
 
 eval-all: $(RUN_STAMP)
 	@$(PY) -m bot eval-all tests/data/sets.yaml
+
+tuning: $(RUN_STAMP)
+	$(PY) -m bot tuning $(ARGS)
 
 validate: $(RUN_STAMP)
 	$(PY) -m bot validate

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import BangfuError, DataError, SettingsError
@@ -54,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_all.add_argument(
         "index", nargs="?", default="tests/data/sets.yaml", help="the index (default: %(default)s)"
     )
+    tune = commands.add_parser("tuning", help="repeat the measurement behind each tuning threshold")
+    tune.add_argument("names", nargs="*", metavar="NAME", help="thresholds to measure (default: all)")
+    tune.add_argument(
+        "--index", default="tests/data/sets.yaml", help="the question sets (default: %(default)s)"
+    )
+    tune.add_argument(
+        "--chatter", default="tests/fixtures/group_chatter.txt", help="group chatter (default: %(default)s)"
+    )
+    tune.add_argument("--all", action="store_true", help="sweep over every set, not only the tuning sets")
     commands.add_parser("validate", help="check the knowledge and intent files")
     build = commands.add_parser("build-knowledge", help="generate knowledge files from the guideline's text")
     mode = build.add_mutually_exclusive_group()
@@ -125,8 +135,6 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "ask":
         return _ask(engine, args.questions, as_json=args.json)
     if command == "eval":
-        from pathlib import Path
-
         from bot.tools.evaluate import evaluate, format_report, load_cases
 
         report = evaluate(engine, load_cases(Path(args.file)))
@@ -137,7 +145,25 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if command == "eval-all":
         return _evaluate_all(engine, args.index)
+    if command == "tuning":
+        return _tuning(engine, settings, args)
     raise AssertionError(f"unknown command {command}")  # pragma: no cover - argparse rejects it first
+
+
+def _tuning(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.tools.tuning import measure_all, read_chatter
+
+    def make_engine() -> Engine:
+        return Engine.load(settings.knowledge_dir, settings.intents_dir)
+
+    chatter = read_chatter(Path(args.chatter))
+    results = measure_all(
+        lambda: engine, make_engine, Path(args.index), chatter, args.names, every_set=args.all
+    )
+    for result in results:
+        print(result)
+    return EXIT_OK if all(result.holds for result in results) else EXIT_FAILED
 
 
 def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
@@ -164,7 +190,6 @@ def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
 
 
 def _evaluate_all(engine: Engine, index: str) -> int:
-    from pathlib import Path
 
     from bot.tools.quality import format_table, load_index, score_sets
 

@@ -168,6 +168,10 @@ class Segmenter:
         """How often jieba's general dictionary counts ``word`` (0 if it is not a general word)."""
         return int(self._general.get(word, 0))
 
+    def general_words(self) -> frozenset[str]:
+        """Every word of jieba's general dictionary as loaded (its rarest words pruned)."""
+        return frozenset(self._general)
+
     def add_words(self, words: Iterable[str]) -> None:
         """Teaches the tokenizer words to keep whole (single characters need no teaching)."""
         for word in sorted(set(words)):

@@ -169,6 +169,10 @@ class IntentMatcher:
                 coverage[owner] += self._idf[word] / mass
         return coverage
 
+    def clear_cache(self) -> None:
+        """Forgets the memoized entity adjustments (after a measurement changed the tuning)."""
+        self._adjustments.clear()
+
     def _adjustments_for(self, present: frozenset[EntityType]) -> list[float]:
         """Entity adjustments of every intent, memoized per set of entity types (there are few)."""
         adjustments = self._adjustments.get(present)
