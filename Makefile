@@ -37,6 +37,7 @@ test: $(TEST_STAMP)
 	$(PY) -m ruff check bot tests benchmarks setup.py
 	$(PY) -m ruff format --check bot tests benchmarks setup.py
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 	$(PY) -m bot eval tests/data/dev.yaml --min 95
 
