@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -9,14 +10,28 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.channels.telegram.districts import DistrictDirectory
+from bot.channels.telegram.services import Services
+from bot.channels.telegram.store import Store
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_knowledge
 from bot.engine import Engine
 from bot.logsetup import RedactingFilter
 from bot.settings import PROJECT_ROOT
 from tests.engine_support import ProjectCopy, copy_project
-from tests.fake_botapi import FakeBotApi
+from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
 from tests.knowledge_support import BREAKAGES, KNOWLEDGE, Breakage, BrokenKnowledge, apply, copy_knowledge
+from tests.telegram_support import (
+    ADMIN,
+    BOT_USERNAME,
+    GROUP,
+    MEMBER,
+    TOKEN,
+    USER,
+    BotUnderTest,
+    StartBot,
+    bot_running,
+)
 
 # --- the answer engine -------------------------------------------------------------------------------------
 
@@ -27,7 +42,7 @@ def engine() -> Engine:
     return Engine.load(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "intents")
 
 
-# --- the Telegram bot (helpers in tests/telegram_support.py) ----------------------------------------------
+# --- the Telegram bot (helpers and constants in tests/telegram_support.py) ----------------------------------
 
 # Variables through which httpx would send even 127.0.0.1 traffic to a proxy.
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -43,8 +58,73 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest_asyncio.fixture
 async def fake_api(no_proxy: None) -> AsyncIterator[FakeBotApi]:
     """A stand-in Bot API server on 127.0.0.1 for one test."""
-    async with FakeBotApi(bot_username="bangfu_test_bot") as api:
+    async with FakeBotApi(TOKEN, BOT_USERNAME) as api:
         yield api
+
+
+@pytest.fixture
+def privacy_mode() -> bool:
+    """Whether the ``bot`` fixture's bot has privacy mode on (BotFather's default); override to turn it off."""
+    return True
+
+
+@pytest.fixture
+def start_bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> Iterator[StartBot]:
+    """Starts the bot against ``fake_api`` (``async with start_bot(poll=True) as bot``), as often as needed.
+
+    Every start shares one store, so settings and buttons survive a restart. The test fails if the bot made
+    a call Telegram would refuse, unless it forgets them (``fake_api.requests.clear()``).
+    """
+    yield functools.partial(bot_running, fake_api, engine, tmp_path)
+    assert [call.summary() for call in fake_api.failed_calls()] == []
+
+
+@pytest_asyncio.fixture
+async def bot(start_bot: StartBot, fake_api: FakeBotApi, privacy_mode: bool) -> AsyncIterator[BotUnderTest]:
+    """The bot, started without polling: ``await bot.flush()`` (or ``ask``, ``press``) handles its updates."""
+    fake_api.can_read_all_group_messages = not privacy_mode
+    async with start_bot() as running:
+        yield running
+
+
+@pytest.fixture
+def user(fake_api: FakeBotApi) -> FakeUser:
+    """A user who talks to the bot in a private chat."""
+    return fake_api.user(*USER)
+
+
+@pytest.fixture
+def chat(fake_api: FakeBotApi, user: FakeUser) -> FakeChat:
+    """The user's private chat with the bot."""
+    return fake_api.private_chat(user)
+
+
+@pytest.fixture
+def admin(fake_api: FakeBotApi) -> FakeUser:
+    """The creator of :func:`group`."""
+    return fake_api.user(*ADMIN)
+
+
+@pytest.fixture
+def member(fake_api: FakeBotApi) -> FakeUser:
+    """A member of :func:`group`, who is no admin."""
+    return fake_api.user(*MEMBER)
+
+
+@pytest.fixture
+def group(fake_api: FakeBotApi, admin: FakeUser) -> FakeChat:
+    """A supergroup the bot is in, created by ``admin``."""
+    chat = fake_api.group(*GROUP, "supergroup")
+    fake_api.set_admins(chat, {admin.id: "creator"})
+    return chat
+
+
+@pytest.fixture
+def deps(engine: Engine, tmp_path: Path) -> Iterator[Services]:
+    """What the handlers use (engine, store, district directory), for testing menus without the bot."""
+    store = Store.open(tmp_path / "store.sqlite3")
+    yield Services(engine, store, DistrictDirectory.build(engine.kb))
+    store.close()
 
 
 # --- the knowledge files (helpers and the broken-knowledge table in tests/knowledge_support.py) ----------

@@ -1,34 +1,47 @@
-"""Helpers for the Telegram bot's tests: settings for the fake Bot API, and two ways to run the bot.
+"""Helpers for the Telegram bot's tests: constants, settings for the fake Bot API, and the bot under test.
 
-* :func:`offline_bot` builds the real application and feeds it the fake's updates with
-  ``Application.process_update``, which returns once every handler has finished: handler tests need no
-  polling and no waiting. The bot's calls still go through python-telegram-bot's HTTP stack to the fake.
-* :func:`polling_bot` runs it exactly as in production, long polling the fake; tests wait for the bot's
-  messages with ``FakeBotApi.wait_for_messages``.
+Tests get the bot from the fixtures in tests/conftest.py: ``bot`` (started without polling) or
+``start_bot`` (to start it themselves: with long polling, twice for a restart, after setting up the fake).
+Either way it is the real application (``build_application``) talking to the fake (``fake_api``) through
+python-telegram-bot's HTTP stack.
+
+* Without polling, :meth:`BotUnderTest.flush` hands the bot the updates the fake enqueued, one at a time,
+  each handled to the end (``Application.process_update``): handler tests need no waiting.
+* With polling, the bot fetches its updates as in production; tests wait for its messages with
+  ``fake_api.wait_for_messages`` (or anything with ``fake_api.wait_for``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Final, Unpack
 
 from telegram import Update
 
 from bot.channels.telegram.app import BangfuApplication, build_application, running
+from bot.channels.telegram.services import SERVICES_KEY, Services
 from bot.engine import Engine
 from bot.settings import Settings
-from tests.fake_botapi import FakeBotApi
+from tests.engine_support import PHONE
+from tests.fakebotapi import DEFAULT_TOKEN, DEFAULT_USERNAME, FakeBotApi, FakeChat, FakeUser, StoredMessage
+from tests.fakebotapi.state import Where
 
-PHONE = re.compile(r"(?<!\d)(?:0\d{2}-\d{8}|1[3-9]\d{9})(?!\d)")
+TOKEN: Final = DEFAULT_TOKEN
+BOT_USERNAME: Final = DEFAULT_USERNAME
+MENTION: Final = f"@{DEFAULT_USERNAME}"
+# The people of the tests: a user in a private chat, and a group's creator and one of its members.
+USER: Final = (1001, "小明", "xiaoming")
+ADMIN: Final = (4002, "群主老李")
+MEMBER: Final = (4001, "志愿者小张")
+GROUP: Final = (-100800, "重庆志愿者")
 
 
-def bot_settings(api: FakeBotApi, data_dir: Path) -> Settings:
-    """Settings pointing the bot at ``api``, with its store in ``data_dir``, read as from the environment."""
-    return Settings.from_env(
-        {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.root_url, "BANGFU_DATA_DIR": str(data_dir)}
-    )
+def bot_settings(data_dir: Path, api_url: str | None = None, token: str = TOKEN) -> Settings:
+    """Settings read as from the environment: the token, the store in ``data_dir``, the fake's URL if given."""
+    env = {"TELEGRAM_BOT_TOKEN": token, "BANGFU_DATA_DIR": str(data_dir)}
+    return Settings.from_env(env | ({"TELEGRAM_API_URL": api_url} if api_url else {}))
 
 
 def phones(text: str | None) -> set[str]:
@@ -36,38 +49,74 @@ def phones(text: str | None) -> set[str]:
     return set(PHONE.findall(text or ""))
 
 
-class Driver:
-    """Hands the updates the fake enqueues to the application, one at a time, each handled to the end."""
+class BotUnderTest:
+    """The bot, running against the fake; ``api`` is the fake, ``application`` the bot's."""
 
-    def __init__(self, api: FakeBotApi, application: BangfuApplication) -> None:
+    def __init__(self, api: FakeBotApi, application: BangfuApplication, *, polling: bool) -> None:
         """Starts after the updates enqueued so far."""
-        self.api = api
-        self.application = application
+        self.api, self.application, self.polling = api, application, polling
         self._next = len(api.updates_sent)
 
+    @property
+    def services(self) -> Services:
+        """The engine, store and district directory the handlers use."""
+        services = self.application.bot_data[SERVICES_KEY]
+        assert isinstance(services, Services)
+        return services
+
     async def flush(self) -> int:
-        """Processes every update enqueued since the last call; returns how many."""
+        """Handles every update enqueued since the last call, each to the end; returns how many."""
+        assert not self.polling, "a polling bot fetches its updates itself"
         count = 0
         while self._next < len(self.api.updates_sent):
             payload = self.api.updates_sent[self._next]
             self._next += 1
-            update = Update.de_json(payload, self.application.bot)
-            await self.application.process_update(update)
+            await self.application.process_update(Update.de_json(payload, self.application.bot))
             count += 1
         return count
 
+    async def ask(self, chat: FakeChat, user: FakeUser, text: str, **where: Unpack[Where]) -> list[str]:
+        """``user`` writes ``text``; returns the texts of the bot's messages in ``chat`` that follow."""
+        before = len(self.api.sent_messages(chat))
+        self.api.send_text(chat, user, text, **where)
+        await self.flush()
+        return [m.text or "" for m in self.api.sent_messages(chat)[before:]]
+
+    async def said(self, chat: FakeChat) -> list[str]:
+        """Handles what is pending; returns the texts of every message the bot has sent in ``chat``."""
+        await self.flush()
+        return [m.text or "" for m in self.api.sent_messages(chat)]
+
+    async def press(self, message: StoredMessage, user: FakeUser, button: str) -> StoredMessage:
+        """Presses a button (by label or data) and returns ``message`` once the bot has answered the press.
+
+        A polling bot is also waited for until it has edited ``message`` (browsing in place).
+        """
+        edits = len(message.history)
+        query_id = self.api.press_button(message, user, button)
+        if self.polling:
+
+            def answered_and_edited() -> bool | None:
+                return (
+                    self.api.callback_answer(query_id) is not None and len(message.history) > edits
+                ) or None
+
+            await self.api.wait_for("answer and edit after a press", answered_and_edited)
+        else:
+            await self.flush()
+        assert self.api.callback_answer(query_id) is not None, "the bot did not answer the button"
+        return message
+
+
+StartBot = Callable[..., contextlib.AbstractAsyncContextManager[BotUnderTest]]
+"""The ``start_bot`` fixture: ``start_bot(poll=False)``, an async context manager of the running bot."""
+
 
 @contextlib.asynccontextmanager
-async def offline_bot(api: FakeBotApi, engine: Engine, data_dir: Path) -> AsyncIterator[Driver]:
-    """The bot, started without polling; its :class:`Driver` delivers updates."""
-    application = build_application(bot_settings(api, data_dir), engine)
-    async with running(application, poll=False):
-        yield Driver(api, application)
-
-
-@contextlib.asynccontextmanager
-async def polling_bot(api: FakeBotApi, engine: Engine, data_dir: Path) -> AsyncIterator[BangfuApplication]:
-    """The bot, long polling the fake as it would poll Telegram."""
-    application = build_application(bot_settings(api, data_dir), engine)
-    async with running(application):
-        yield application
+async def bot_running(
+    api: FakeBotApi, engine: Engine, data_dir: Path, *, poll: bool = False
+) -> AsyncIterator[BotUnderTest]:
+    """The bot against ``api``, its store in ``data_dir``: long polling, or fed by :meth:`BotUnderTest.flush`."""
+    application = build_application(bot_settings(data_dir, api.root_url, api.token), engine)
+    async with running(application, poll=poll):
+        yield BotUnderTest(api, application, polling=poll)

@@ -33,22 +33,15 @@ from bot.channels.telegram.services import SERVICES_KEY, Services
 from bot.cli import main
 from bot.engine import Engine
 from bot.errors import SettingsError
-from bot.settings import Settings
-from tests.fake_botapi import DEFAULT_TOKEN, FakeBotApi
+from tests.fakebotapi import FakeBotApi
+from tests.telegram_support import TOKEN, USER, bot_settings
 
 T = TypeVar("T")
 OTHER_TOKEN = "123456789:AAOtherTokenThatTelegramWillReject_xyz"
 
 
-def settings_for(data_dir: Path, token: str = DEFAULT_TOKEN, api_url: str | None = None) -> Settings:
-    env = {"TELEGRAM_BOT_TOKEN": token, "BANGFU_DATA_DIR": str(data_dir)}
-    if api_url:
-        env["TELEGRAM_API_URL"] = api_url
-    return Settings.from_env(env)
-
-
 def test_build_application_wires_limits_concurrency_and_the_api_url(engine: Engine, tmp_path: Path) -> None:
-    application = build_application(settings_for(tmp_path, api_url="http://127.0.0.1:8081"), engine)
+    application = build_application(bot_settings(tmp_path, "http://127.0.0.1:8081"), engine)
     try:
         assert application.bot.base_url.startswith("http://127.0.0.1:8081/bot")
         assert application.bot.base_file_url.startswith("http://127.0.0.1:8081/file/bot")
@@ -62,13 +55,13 @@ def test_build_application_wires_limits_concurrency_and_the_api_url(engine: Engi
 
 
 def test_without_an_api_url_the_bot_talks_to_telegram(engine: Engine, tmp_path: Path) -> None:
-    application = build_application(settings_for(tmp_path), engine)
+    application = build_application(bot_settings(tmp_path), engine)
     application.bot_data[SERVICES_KEY].store.close()
     assert application.bot.base_url.startswith("https://api.telegram.org/bot")
 
 
 def test_every_menu_command_has_a_handler(engine: Engine, tmp_path: Path) -> None:
-    application = build_application(settings_for(tmp_path), engine)
+    application = build_application(bot_settings(tmp_path), engine)
     application.bot_data[SERVICES_KEY].store.close()
     handled: set[str] = set()
     for handler in application.handlers[0]:
@@ -81,17 +74,17 @@ def test_every_menu_command_has_a_handler(engine: Engine, tmp_path: Path) -> Non
 
 
 def test_the_token_guard_redacts_every_library_logger(caplog: pytest.LogCaptureFixture) -> None:
-    guard = TokenGuard(DEFAULT_TOKEN)
+    guard = TokenGuard(TOKEN)
     guard.install()
     try:
         with caplog.at_level(logging.DEBUG):
             for name in ("httpx", "telegram.ext", "telegram.ext.Updater", "bot.channels.telegram.handlers"):
-                logging.getLogger(name).info("POST http://127.0.0.1/bot%s/getMe", DEFAULT_TOKEN)
+                logging.getLogger(name).info("POST http://127.0.0.1/bot%s/getMe", TOKEN)
             try:
-                raise ValueError(f"The token `{DEFAULT_TOKEN}` was rejected by the server.")
+                raise ValueError(f"The token `{TOKEN}` was rejected by the server.")
             except ValueError:
                 logging.getLogger("telegram.ext").exception("Invalid token")
-        assert DEFAULT_TOKEN not in caplog.text
+        assert TOKEN not in caplog.text
         assert caplog.text.count("<TOKEN>") == 5
     finally:
         guard.remove()
@@ -106,8 +99,7 @@ def test_the_token_guard_redacts_every_library_logger(caplog: pytest.LogCaptureF
 class ThreadedFake:
     """A FakeBotApi serving from its own thread and event loop, for code that runs its own loop."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._kwargs = kwargs
+    def __init__(self) -> None:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="fake-bot-api", daemon=True)
         self.api: FakeBotApi
@@ -118,7 +110,7 @@ class ThreadedFake:
         async def serve() -> None:
             self._stop = asyncio.Event()
             self._loop = asyncio.get_running_loop()
-            async with FakeBotApi(**self._kwargs) as api:
+            async with FakeBotApi() as api:
                 self.api = api
                 self._ready.set()
                 await self._stop.wait()
@@ -171,7 +163,7 @@ def test_a_token_telegram_rejects_is_a_one_line_error_without_the_token(
 ) -> None:
     rejected = pytest.raises(SettingsError, match="Telegram rejected TELEGRAM_BOT_TOKEN")
     with ThreadedFake() as fake, caplog.at_level(logging.DEBUG), rejected as caught:
-        run_telegram(settings_for(tmp_path, OTHER_TOKEN, fake.api.root_url))
+        run_telegram(bot_settings(tmp_path, fake.api.root_url, OTHER_TOKEN))
     assert "\n" not in str(caught.value)
     assert OTHER_TOKEN.split(":")[1] not in str(caught.value) + caplog.text
 
@@ -180,9 +172,9 @@ def test_a_token_telegram_rejects_is_a_one_line_error_without_the_token(
 def test_an_unreachable_api_is_a_one_line_error(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(TelegramUnavailableError, match="cannot reach the Telegram Bot API") as caught:
-        run_telegram(settings_for(tmp_path, DEFAULT_TOKEN, url))
+        run_telegram(bot_settings(tmp_path, url))
     assert url in str(caught.value)
-    assert DEFAULT_TOKEN not in str(caught.value)
+    assert TOKEN not in str(caught.value)
 
 
 @pytest.mark.usefixtures("restored_logging")
@@ -208,11 +200,11 @@ def test_bangfu_telegram_answers_and_stops_cleanly_on_sigterm(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     async def chat_then_stop(api: FakeBotApi) -> str | None:
-        await api.wait_for_poller(timeout=20)
-        user = api.user(5001, "小周")
+        await api.wait_for("a waiting getUpdates", lambda: api.polls_waiting or None, within=20)
+        user = api.user(*USER)
         chat = api.private_chat(user)
         api.send_text(chat, user, "巫溪县扶贫办电话")
-        [answer] = await api.wait_for_messages(1, chat_id=chat, timeout=20)
+        [answer] = await api.wait_for_messages(1, chat, within=20)
         os.kill(os.getpid(), signal.SIGTERM)  # what `docker stop` or systemd sends
         return answer.text
 
@@ -228,8 +220,8 @@ def test_bangfu_telegram_answers_and_stops_cleanly_on_sigterm(
     assert [c["command"] for c in menu] == [c for c, _ in texts.PRIVATE_COMMANDS]
     out, err = capfd.readouterr()
     assert "is running" in err  # the CLI's log handler wrote to stderr …
-    assert DEFAULT_TOKEN not in out + err
-    assert DEFAULT_TOKEN.split(":")[1] not in out + err
+    assert TOKEN not in out + err
+    assert TOKEN.split(":")[1] not in out + err
 
 
 @pytest.mark.usefixtures("no_proxy", "shared_engine", "restored_logging")
@@ -238,7 +230,7 @@ def test_bangfu_telegram_with_the_api_unreachable_says_so_in_one_line_and_exits_
 ) -> None:
     """Exit status 1 (not 2) lets a service manager retry: the network may come back."""
     url = f"http://127.0.0.1:{free_port()}"
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_URL", url)
     monkeypatch.setenv("BANGFU_DATA_DIR", str(tmp_path))
     assert main(["telegram"]) == 1
@@ -246,4 +238,4 @@ def test_bangfu_telegram_with_the_api_unreachable_says_so_in_one_line_and_exits_
     assert err.count("\n") == 1
     assert f"cannot reach the Telegram Bot API at {url}" in err
     assert "Traceback" not in err
-    assert DEFAULT_TOKEN not in err
+    assert TOKEN not in err

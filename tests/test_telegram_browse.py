@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
 
 from bot.channels.telegram import browse, texts
-from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.render import MAX_CALLBACK_DATA_BYTES, Rendered
 from bot.channels.telegram.services import Services
-from bot.channels.telegram.store import Store
-from bot.engine import Engine
-from tests.fake_botapi import FakeBotApi, FakeUser, StoredMessage
-from tests.telegram_support import Driver, offline_bot
-
-
-@pytest.fixture
-def deps(engine: Engine, tmp_path: Path) -> Iterator[Services]:
-    store = Store.open(tmp_path / "store.sqlite3")
-    yield Services(engine, store, DistrictDirectory.build(engine.kb))
-    store.close()
+from tests.fakebotapi import FakeChat, FakeUser
+from tests.telegram_support import BotUnderTest
 
 
 def data_of(rendered: Rendered) -> list[str]:
@@ -100,41 +86,26 @@ def test_all_browse_buttons_fit_in_64_bytes(deps: Services) -> None:
 # --- through the bot ------------------------------------------------------------------------------
 
 
-@pytest_asyncio.fixture
-async def bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Driver]:
-    async with offline_bot(fake_api, engine, tmp_path) as driver:
-        yield driver
-
-
-async def press(bot: Driver, message: StoredMessage, user: FakeUser, label: str) -> StoredMessage:
-    query_id = bot.api.press_button(message, user, button_text=label)
-    await bot.flush()
-    assert bot.api.callback_answer(query_id) is not None
-    return bot.api.message(message.chat, message.message_id)
-
-
 @pytest.mark.asyncio
-async def test_regions_browsing_edits_one_message(bot: Driver) -> None:
+async def test_regions_browsing_edits_one_message(bot: BotUnderTest, chat: FakeChat, user: FakeUser) -> None:
     api = bot.api
-    user = api.user(2001, "小红")
-    chat = api.private_chat(user)
     api.send_text(chat, user, "/regions")
     await bot.flush()
     [menu] = api.sent_messages(chat)
     assert menu.text == texts.REGIONS_PROMPT
-    tier = await press(bot, menu, user, "国家级重点区县(14个)")
+    tier = await bot.press(menu, user, "国家级重点区县(14个)")
     assert tier.text is not None
     assert tier.text.startswith("国家级扶贫开发工作重点区县(14个)")
-    district = await press(bot, tier, user, "城口县")
+    district = await bot.press(tier, user, "城口县")
     assert district.text is not None
     assert "023-59221209" in district.text
     assert "沿河乡" in district.text
     assert "金岩村" in district.text
     assert district.button_texts[-1] == texts.BACK
-    back = await press(bot, district, user, texts.BACK)
+    back = await bot.press(district, user, texts.BACK)
     assert back.text is not None
     assert back.text.startswith("国家级")
-    top = await press(bot, back, user, texts.BACK)
+    top = await bot.press(back, user, texts.BACK)
     assert top.text == texts.REGIONS_PROMPT
     assert len(api.sent_messages(chat)) == 1  # every step replaced the same message
     assert len(top.history) == 4
@@ -142,10 +113,10 @@ async def test_regions_browsing_edits_one_message(bot: Driver) -> None:
 
 
 @pytest.mark.asyncio
-async def test_pressing_the_same_button_twice_is_harmless(bot: Driver) -> None:
+async def test_pressing_the_same_button_twice_is_harmless(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser
+) -> None:
     api = bot.api
-    user = api.user(2002, "小刚")
-    chat = api.private_chat(user)
     api.send_text(chat, user, "/regions")
     await bot.flush()
     [menu] = api.sent_messages(chat)
@@ -160,20 +131,17 @@ async def test_pressing_the_same_button_twice_is_harmless(bot: Driver) -> None:
 
 
 @pytest.mark.asyncio
-async def test_activities_browsing(bot: Driver) -> None:
+async def test_activities_browsing(bot: BotUnderTest, chat: FakeChat, user: FakeUser) -> None:
     api = bot.api
-    user = api.user(2003, "小李")
-    chat = api.private_chat(user)
     api.send_text(chat, user, "/activities")
     await bot.flush()
     [menu] = api.sent_messages(chat)
-    view = await press(bot, menu, user, "教育培训类社会组织")
+    view = await bot.press(menu, user, "教育培训类社会组织")
     assert view.text is not None
     assert "教育培训类社会组织:推荐开展的帮扶活动" in view.text
     assert view.button_texts[-1] == texts.BACK
     suggestion = view.button_texts[0]
-    api.press_button(view, user, button_text=suggestion)
-    await bot.flush()
+    await bot.press(view, user, suggestion)
     answer = api.sent_messages(chat)[-1]
     assert answer.message_id != menu.message_id
     assert (answer.text or "").startswith("问:")

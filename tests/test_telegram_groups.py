@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.groups import auto_answerable, strip_mention
-from bot.channels.telegram.services import SERVICES_KEY, Services
 from bot.channels.telegram.store import GroupMode
 from bot.engine import Engine
 from bot.nlu import tuning
 from bot.settings import PROJECT_ROOT
 from bot.tools.evaluate import load_cases
-from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
-from tests.telegram_support import Driver, offline_bot
+from tests.fakebotapi import FakeChat, FakeUser
+from tests.telegram_support import MENTION, BotUnderTest
 
 CHATTER = [
     line.strip()
@@ -73,97 +68,70 @@ def test_small_talk_is_never_auto_answered(engine: Engine) -> None:
 # --- through the bot ------------------------------------------------------------------------------
 
 
-@pytest_asyncio.fixture
-async def bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Driver]:
-    fake_api.can_read_all_group_messages = True  # privacy mode off: the bot sees chatter, and must ignore it
-    async with offline_bot(fake_api, engine, tmp_path) as driver:
-        yield driver
-
-
 @pytest.fixture
-def member(fake_api: FakeBotApi) -> FakeUser:
-    return fake_api.user(4001, "志愿者小张")
-
-
-@pytest.fixture
-def admin(fake_api: FakeBotApi) -> FakeUser:
-    return fake_api.user(4002, "群主老李")
-
-
-@pytest.fixture
-def group(fake_api: FakeBotApi, admin: FakeUser) -> FakeChat:
-    chat = fake_api.group(-100800, "重庆志愿者", supergroup=True)
-    fake_api.set_admins(chat, {admin.id: "creator"})
-    return chat
-
-
-@pytest.fixture(autouse=True)
-def no_failed_calls(fake_api: FakeBotApi) -> object:
-    yield None
-    assert [c.summary() for c in fake_api.failed_calls()] == []
-
-
-async def said(bot: Driver, chat: FakeChat) -> list[str]:
-    await bot.flush()
-    return [m.text or "" for m in bot.api.sent_messages(chat)]
+def privacy_mode() -> bool:
+    """Privacy mode off: the bot sees the chatter, and must ignore it."""
+    return False
 
 
 @pytest.mark.asyncio
-async def test_chatter_gets_silence(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+async def test_chatter_gets_silence(bot: BotUnderTest, group: FakeChat, member: FakeUser) -> None:
     for line in [*CHATTER, "万州区扶贫办的联系电话", "您好", "/help@some_other_bot"]:
         bot.api.send_text(group, member, line)
-    bot.api.send_sticker(group, member)
-    bot.api.send_photo(group, member, caption="@bangfu_test_bot 万州区扶贫办电话")
-    assert await said(bot, group) == []
+    bot.api.send_media(group, member, "sticker")
+    bot.api.send_media(group, member, "photo", caption=f"{MENTION} 万州区扶贫办电话")
+    assert await bot.said(group) == []
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     "text",
-    ["@bangfu_test_bot 万州区扶贫办电话", "万州区扶贫办电话@bangfu_test_bot", "@BANGFU_TEST_BOT 万州扶贫办"],
+    [f"{MENTION} 万州区扶贫办电话", f"万州区扶贫办电话{MENTION}", f"{MENTION.upper()} 万州扶贫办"],
 )
 async def test_a_mention_is_answered_as_a_reply(
-    bot: Driver, group: FakeChat, member: FakeUser, text: str
+    bot: BotUnderTest, group: FakeChat, member: FakeUser, text: str
 ) -> None:
     question = bot.api.send_text(group, member, text)
-    [answer] = await said(bot, group)
+    [answer] = await bot.said(group)
     assert "023-58569600" in answer
     [message] = bot.api.sent_messages(group)
     assert message.reply_to is question
 
 
 @pytest.mark.asyncio
-async def test_a_bare_mention_gets_help(bot: Driver, group: FakeChat, member: FakeUser) -> None:
-    bot.api.send_text(group, member, "@bangfu_test_bot")
-    [answer] = await said(bot, group)
-    assert "@bangfu_test_bot" in answer
+async def test_a_bare_mention_gets_help(bot: BotUnderTest, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, MENTION)
+    [answer] = await bot.said(group)
+    assert MENTION in answer
     assert "/regions" in answer
 
 
 @pytest.mark.asyncio
-async def test_a_reply_to_the_bot_is_answered(bot: Driver, group: FakeChat, member: FakeUser) -> None:
-    bot.api.send_text(group, member, "@bangfu_test_bot 万州区扶贫办电话")
+async def test_a_reply_to_the_bot_is_answered(bot: BotUnderTest, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, f"{MENTION} 万州区扶贫办电话")
     await bot.flush()
     [bot_message] = bot.api.sent_messages(group)
     follow_up = bot.api.send_text(group, member, "那城口县呢?城口县扶贫办电话", reply_to=bot_message)
-    answers = await said(bot, group)
+    answers = await bot.said(group)
     assert "023-59221209" in answers[-1]
     assert bot.api.sent_messages(group)[-1].reply_to is follow_up
     # A reply to someone else is chatter.
     bystander = bot.api.user(4999, "路人")
     bot.api.send_text(group, bystander, "城口县扶贫办电话", reply_to=follow_up)
-    assert len(await said(bot, group)) == 2
+    assert len(await bot.said(group)) == 2
 
 
 @pytest.mark.asyncio
-async def test_a_mention_in_a_forum_topic_is_answered_in_that_topic(bot: Driver, member: FakeUser) -> None:
+async def test_a_mention_in_a_forum_topic_is_answered_in_that_topic(
+    bot: BotUnderTest, member: FakeUser
+) -> None:
     api = bot.api
-    forum = api.group(-100900, "志愿者论坛", forum=True)
+    forum = api.group(-100900, "志愿者论坛", "forum")
     api.add_topic(forum, 77, "万州活动")
     api.add_topic(forum, 88, "闲聊")
     api.send_text(forum, member, "今天天气不错", thread_id=88)
-    question = api.send_text(forum, member, "@bangfu_test_bot 万州区扶贫办电话", thread_id=77)
-    [answer] = await said(bot, forum)
+    question = api.send_text(forum, member, f"{MENTION} 万州区扶贫办电话", thread_id=77)
+    [answer] = await bot.said(forum)
     [message] = api.sent_messages(forum)
     assert "023-58569600" in answer
     assert message.thread_id == 77
@@ -171,30 +139,30 @@ async def test_a_mention_in_a_forum_topic_is_answered_in_that_topic(bot: Driver,
 
 
 @pytest.mark.asyncio
-async def test_commands_in_groups(bot: Driver, group: FakeChat, member: FakeUser) -> None:
-    bot.api.send_text(group, member, "/help@bangfu_test_bot")
+async def test_commands_in_groups(bot: BotUnderTest, group: FakeChat, member: FakeUser) -> None:
+    bot.api.send_text(group, member, f"/help{MENTION}")
     bot.api.send_text(group, member, "/report")
-    answers = await said(bot, group)
-    assert "@bangfu_test_bot" in answers[0]
+    answers = await bot.said(group)
+    assert MENTION in answers[0]
     assert "按季度" in answers[1]
 
 
 @pytest.mark.asyncio
-async def test_messages_from_bots_and_channels_are_ignored(bot: Driver, group: FakeChat) -> None:
+async def test_messages_from_bots_and_channels_are_ignored(bot: BotUnderTest, group: FakeChat) -> None:
     api = bot.api
     other_bot = FakeUser(id=555, first_name="别的机器人", username="other_bot", is_bot=True)
-    api.enqueue_update(
+    api.enqueue(
         "message",
         {
             "message_id": 500,
             "date": 0,
             "chat": group.to_api(),
             "from": other_bot.to_api(),
-            "text": "@bangfu_test_bot 万州区扶贫办电话",
-            "entities": [{"type": "mention", "offset": 0, "length": 16}],
+            "text": f"{MENTION} 万州区扶贫办电话",
+            "entities": [{"type": "mention", "offset": 0, "length": len(MENTION)}],
         },
     )
-    api.enqueue_update(
+    api.enqueue(
         "message",
         {
             "message_id": 501,
@@ -203,43 +171,41 @@ async def test_messages_from_bots_and_channels_are_ignored(bot: Driver, group: F
             "sender_chat": {"id": -100111, "type": "channel", "title": "频道"},
             "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
             "is_automatic_forward": True,
-            "text": "@bangfu_test_bot 万州区扶贫办电话",
-            "entities": [{"type": "mention", "offset": 0, "length": 16}],
+            "text": f"{MENTION} 万州区扶贫办电话",
+            "entities": [{"type": "mention", "offset": 0, "length": len(MENTION)}],
         },
     )
-    assert await said(bot, group) == []
+    assert await bot.said(group) == []
 
 
 # --- /settings ------------------------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
-async def test_settings_refused_to_non_admins(bot: Driver, group: FakeChat, member: FakeUser) -> None:
+async def test_settings_refused_to_non_admins(bot: BotUnderTest, group: FakeChat, member: FakeUser) -> None:
     bot.api.send_text(group, member, "/settings")
-    assert await said(bot, group) == [texts.SETTINGS_NOT_ADMIN]
+    assert await bot.said(group) == [texts.SETTINGS_NOT_ADMIN]
     assert bot.api.calls("getChatMember")
 
 
 @pytest.mark.asyncio
-async def test_settings_in_a_private_chat(bot: Driver, member: FakeUser) -> None:
+async def test_settings_in_a_private_chat(bot: BotUnderTest, member: FakeUser) -> None:
     chat = bot.api.private_chat(member)
     bot.api.send_text(chat, member, "/settings")
-    assert await said(bot, chat) == [texts.SETTINGS_ONLY_IN_GROUPS]
+    assert await bot.said(chat) == [texts.SETTINGS_ONLY_IN_GROUPS]
 
 
-def mode_of(bot: Driver, chat: FakeChat) -> GroupMode:
-    services = bot.application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services.store.group_mode(chat.id)
+def mode_of(bot: BotUnderTest, chat: FakeChat) -> GroupMode:
+    return bot.services.store.group_mode(chat.id)
 
 
 @pytest.mark.asyncio
 async def test_an_admin_switches_to_auto_and_only_confident_questions_are_answered(
-    bot: Driver, group: FakeChat, member: FakeUser, admin: FakeUser
+    bot: BotUnderTest, group: FakeChat, member: FakeUser, admin: FakeUser
 ) -> None:
     api = bot.api
     api.send_text(group, admin, "/settings")
-    [panel_text] = await said(bot, group)
+    [panel_text] = await bot.said(group)
     assert texts.MODE_NAMES["addressed"] in panel_text
     panel = api.sent_messages(group)[-1]
     # A member pressing the admin's buttons is refused, with an alert, and nothing changes.
@@ -260,15 +226,15 @@ async def test_an_admin_switches_to_auto_and_only_confident_questions_are_answer
     question = api.send_text(group, member, "万州区扶贫办的联系电话")
     for line in CHATTER[:30]:
         api.send_text(group, member, line)
-    answers = (await said(bot, group))[before:]
+    answers = (await bot.said(group))[before:]
     assert len(answers) == 1
     assert "023-58569600" in answers[0]
     assert api.sent_messages(group)[-1].reply_to is question
 
 
 @pytest.mark.asyncio
-async def test_an_anonymous_admin_may_change_settings(bot: Driver, group: FakeChat) -> None:
-    bot.api.enqueue_update(
+async def test_an_anonymous_admin_may_change_settings(bot: BotUnderTest, group: FakeChat) -> None:
+    bot.api.enqueue(
         "message",
         {
             "message_id": 600,
@@ -285,33 +251,31 @@ async def test_an_anonymous_admin_may_change_settings(bot: Driver, group: FakeCh
             "entities": [{"type": "bot_command", "offset": 0, "length": 9}],
         },
     )
-    [panel] = await said(bot, group)
+    [panel] = await bot.said(group)
     assert panel.startswith(texts.SETTINGS_PROMPT.split("{")[0])
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("privacy_mode", [True], ids=["privacy-on"])
 async def test_with_privacy_mode_on_auto_mode_explains_what_it_needs(
-    fake_api: FakeBotApi, engine: Engine, tmp_path: Path, group: FakeChat, admin: FakeUser
+    bot: BotUnderTest, group: FakeChat, admin: FakeUser
 ) -> None:
-    async with offline_bot(fake_api, engine, tmp_path) as driver:  # privacy mode on (the default)
-        fake_api.send_text(group, admin, "/settings")
-        await driver.flush()
-        panel = fake_api.sent_messages(group)[-1]
-        fake_api.press_button(panel, admin, "s:auto")
-        await driver.flush()
-        assert texts.SETTINGS_PRIVACY_NOTE in (fake_api.message(group, panel.message_id).text or "")
+    bot.api.send_text(group, admin, "/settings")
+    await bot.flush()
+    panel = await bot.press(bot.api.sent_messages(group)[-1], admin, "s:auto")
+    assert texts.SETTINGS_PRIVACY_NOTE in (panel.text or "")
 
 
 # --- joining and migrating ------------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
-async def test_added_to_a_group_the_bot_introduces_itself_once(bot: Driver, admin: FakeUser) -> None:
+async def test_added_to_a_group_the_bot_introduces_itself_once(bot: BotUnderTest, admin: FakeUser) -> None:
     api = bot.api
     chat = api.group(-42, "新群", bot_status="left")
     api.add_bot_to_group(chat, admin)
-    [intro] = await said(bot, chat)
-    assert "@bangfu_test_bot" in intro
+    [intro] = await bot.said(chat)
+    assert MENTION in intro
     assert "/settings" in intro
     api.remove_bot_from_group(chat, admin)
     api.add_bot_to_group(chat, admin, as_admin=True)
@@ -320,9 +284,9 @@ async def test_added_to_a_group_the_bot_introduces_itself_once(bot: Driver, admi
 
 
 @pytest.mark.asyncio
-async def test_promotion_is_not_a_new_arrival(bot: Driver, admin: FakeUser) -> None:
+async def test_promotion_is_not_a_new_arrival(bot: BotUnderTest, admin: FakeUser) -> None:
     api = bot.api
-    chat = api.group(-43, "老群", supergroup=True)
+    chat = api.group(-43, "老群", "supergroup")
     member = {"user": api.bot_user.to_api(), "status": "member"}
     promoted = {
         "user": api.bot_user.to_api(),
@@ -345,7 +309,7 @@ async def test_promotion_is_not_a_new_arrival(bot: Driver, admin: FakeUser) -> N
             False,
         ),
     }
-    api.enqueue_update(
+    api.enqueue(
         "my_chat_member",
         {
             "chat": chat.to_api(),
@@ -355,12 +319,12 @@ async def test_promotion_is_not_a_new_arrival(bot: Driver, admin: FakeUser) -> N
             "new_chat_member": promoted,
         },
     )
-    assert await said(bot, chat) == []
+    assert await bot.said(chat) == []
 
 
 @pytest.mark.asyncio
 async def test_settings_follow_a_migration_to_a_supergroup(
-    bot: Driver, admin: FakeUser, member: FakeUser
+    bot: BotUnderTest, admin: FakeUser, member: FakeUser
 ) -> None:
     api = bot.api
     basic = api.group(-501, "小群")
@@ -375,4 +339,4 @@ async def test_settings_follow_a_migration_to_a_supergroup(
     assert mode_of(bot, supergroup) is GroupMode.AUTO
     assert mode_of(bot, basic) is GroupMode.ADDRESSED
     api.send_text(supergroup, member, "万州区扶贫办的联系电话")
-    assert "023-58569600" in (await said(bot, supergroup))[-1]
+    assert "023-58569600" in (await bot.said(supergroup))[-1]

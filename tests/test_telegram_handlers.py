@@ -3,59 +3,25 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import CallbackContext
 
 from bot.channels.telegram import handlers, texts
 from bot.channels.telegram.render import HELP
-from bot.channels.telegram.services import SERVICES_KEY, Services
 from bot.compose.activities import org_types_reply
 from bot.engine import Engine
-from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser
-from tests.telegram_support import Driver, offline_bot, phones
+from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
+from tests.telegram_support import MENTION, BotUnderTest, StartBot, phones
 from tests.test_telegram_districts import KEY_DISTRICT_SLUGS
 
 
-@pytest_asyncio.fixture
-async def bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Driver]:
-    async with offline_bot(fake_api, engine, tmp_path) as driver:
-        yield driver
-
-
-@pytest.fixture
-def user(fake_api: FakeBotApi) -> FakeUser:
-    return fake_api.user(1001, "小明", username="xiaoming")
-
-
-@pytest.fixture
-def chat(fake_api: FakeBotApi, user: FakeUser) -> FakeChat:
-    return fake_api.private_chat(user)
-
-
-async def ask(bot: Driver, chat: FakeChat, user: FakeUser, text: str) -> list[str]:
-    """Sends a message and returns the texts of the bot's replies to it."""
-    api = bot.api
-    before = len(api.sent_messages(chat))
-    api.send_text(chat, user, text)
-    await bot.flush()
-    return [m.text or "" for m in api.sent_messages(chat)[before:]]
-
-
-@pytest.fixture(autouse=True)
-def no_failed_calls(fake_api: FakeBotApi) -> object:
-    """Every test ends without a Bot API call that Telegram would have refused."""
-    yield None
-    assert [c.summary() for c in fake_api.failed_calls()] == []
-
-
 @pytest.mark.asyncio
-async def test_start_welcomes_with_example_questions(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
-    [welcome] = await ask(bot, chat, user, "/start")
+async def test_start_welcomes_with_example_questions(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser
+) -> None:
+    [welcome] = await bot.ask(chat, user, "/start")
     assert welcome.startswith(texts.GREETING)
     assert "/plan" in welcome
     assert "/regions" in welcome
@@ -69,9 +35,7 @@ async def test_start_welcomes_with_example_questions(bot: Driver, chat: FakeChat
     # Each example question, pressed, is answered.
     before = len(bot.api.sent_messages(chat))
     for data in message.callback_data:
-        query_id = bot.api.press_button(message, user, data)
-        await bot.flush()
-        assert bot.api.callback_answer(query_id) is not None
+        await bot.press(message, user, data)
     answers = [m.text or "" for m in bot.api.sent_messages(chat)[before:]]
     assert len(answers) == 4
     assert "023-58569600" in answers[0]
@@ -83,9 +47,9 @@ async def test_start_welcomes_with_example_questions(bot: Driver, chat: FakeChat
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("name", "slug"), KEY_DISTRICT_SLUGS.items())
 async def test_start_deep_link_opens_the_district(
-    bot: Driver, chat: FakeChat, user: FakeUser, engine: Engine, name: str, slug: str
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, engine: Engine, name: str, slug: str
 ) -> None:
-    [text] = await ask(bot, chat, user, f"/start district_{slug}")
+    [text] = await bot.ask(chat, user, f"/start district_{slug}")
     district = engine.kb.district(name)
     assert district.phone is not None
     assert district.phone in text
@@ -94,8 +58,10 @@ async def test_start_deep_link_opens_the_district(
 
 
 @pytest.mark.asyncio
-async def test_an_unknown_deep_link_gives_the_welcome(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
-    [text] = await ask(bot, chat, user, "/start district_atlantis")
+async def test_an_unknown_deep_link_gives_the_welcome(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser
+) -> None:
+    [text] = await bot.ask(chat, user, "/start district_atlantis")
     assert text.startswith(texts.GREETING)
 
 
@@ -108,13 +74,13 @@ async def test_an_unknown_deep_link_gives_the_welcome(bot: Driver, chat: FakeCha
         ("/about", ["2020年5月14日", "重庆市社会组织工作领导小组办公室", "2020年印发时公布"]),
         ("/cancel", [texts.NOTHING_TO_CANCEL]),
         ("/nonsense", [texts.UNKNOWN_COMMAND]),
-        ("/help@bangfu_test_bot", ["/regions"]),
+        (f"/help{MENTION}", ["/regions"]),
     ],
 )
 async def test_commands(
-    bot: Driver, chat: FakeChat, user: FakeUser, command: str, expected: list[str]
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, command: str, expected: list[str]
 ) -> None:
-    [text] = await ask(bot, chat, user, command)
+    [text] = await bot.ask(chat, user, command)
     for part in expected:
         assert part in text
 
@@ -130,9 +96,9 @@ async def test_commands(
     ],
 )
 async def test_a_question_is_answered_with_its_source(
-    bot: Driver, chat: FakeChat, user: FakeUser, question: str, phone: str
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, question: str, phone: str
 ) -> None:
-    [text] = await ask(bot, chat, user, question)
+    [text] = await bot.ask(chat, user, question)
     assert phone in phones(text)
     assert "来源:《工作指引》" in text
     message = bot.api.sent_messages(chat)[-1]
@@ -141,8 +107,8 @@ async def test_a_question_is_answered_with_its_source(
 
 
 @pytest.mark.asyncio
-async def test_a_declined_question_offers_help(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
-    [text] = await ask(bot, chat, user, "明天会下雨吗")
+async def test_a_declined_question_offers_help(bot: BotUnderTest, chat: FakeChat, user: FakeUser) -> None:
+    [text] = await bot.ask(chat, user, "明天会下雨吗")
     assert not phones(text)
     assert text.endswith(texts.DECLINE_HINT)
     message = bot.api.sent_messages(chat)[-1]
@@ -154,10 +120,9 @@ async def test_a_declined_question_offers_help(bot: Driver, chat: FakeChat, user
 
 @pytest.mark.asyncio
 async def test_a_did_you_mean_choice_asks_its_question(
-    bot: Driver, chat: FakeChat, user: FakeUser, monkeypatch: pytest.MonkeyPatch
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = bot.application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
+    services = bot.services
     real_answer = services.engine.answer
     # A clarification as the engine writes it, whichever question currently leads to one.
     monkeypatch.setattr(
@@ -165,12 +130,11 @@ async def test_a_did_you_mean_choice_asks_its_question(
         "answer",
         lambda q: org_types_reply(services.kb) if q == "哪类组织" else real_answer(q),
     )
-    [text] = await ask(bot, chat, user, "哪类组织")
+    [text] = await bot.ask(chat, user, "哪类组织")
     assert "请问您的组织属于哪一类" in text
     message = bot.api.sent_messages(chat)[-1]
     assert message.button_texts == [g.name for g in services.kb.activities.org_types]
-    bot.api.press_button(message, user, button_text="医疗卫生类社会组织")
-    await bot.flush()
+    await bot.press(message, user, "医疗卫生类社会组织")
     answer = bot.api.sent_messages(chat)[-1].text or ""
     assert answer.startswith("问:医疗卫生类社会组织怎么参与扶贫")
     assert "义诊" in answer
@@ -178,14 +142,13 @@ async def test_a_did_you_mean_choice_asks_its_question(
 
 @pytest.mark.asyncio
 async def test_buttons_keep_working_after_a_restart(
-    fake_api: FakeBotApi, engine: Engine, tmp_path: Path, chat: FakeChat, user: FakeUser
+    start_bot: StartBot, fake_api: FakeBotApi, chat: FakeChat, user: FakeUser
 ) -> None:
-    async with offline_bot(fake_api, engine, tmp_path) as first:
-        await ask(first, chat, user, "万州区扶贫办电话")
+    async with start_bot() as first:
+        await first.ask(chat, user, "万州区扶贫办电话")
     message = fake_api.sent_messages(chat)[-1]
-    async with offline_bot(fake_api, engine, tmp_path) as second:
-        fake_api.press_button(message, user, button_text="万州有哪些定点攻坚村")
-        await second.flush()
+    async with start_bot() as second:
+        await second.press(message, user, "万州有哪些定点攻坚村")
     assert "白土镇大林村" in (fake_api.sent_messages(chat)[-1].text or "")
 
 
@@ -194,9 +157,9 @@ async def test_buttons_keep_working_after_a_restart(
     "data", ["q:unknownkey12", "zzz", "r:d:atlantis", "a:o:pirates", "p:t:x", "s:shouting"]
 )
 async def test_stale_buttons_are_answered_not_crashed(
-    bot: Driver, chat: FakeChat, user: FakeUser, data: str
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, data: str
 ) -> None:
-    [_text] = await ask(bot, chat, user, "万州区扶贫办电话")
+    [_text] = await bot.ask(chat, user, "万州区扶贫办电话")
     message = bot.api.sent_messages(chat)[-1]
     message.reply_markup = {"inline_keyboard": [[{"text": "旧按钮", "callback_data": data}]]}
     query_id = bot.api.press_button(message, user, data)
@@ -208,16 +171,14 @@ async def test_stale_buttons_are_answered_not_crashed(
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("kind", ["sticker", "photo", "location", "contact"])
-async def test_non_text_messages_get_a_hint(bot: Driver, chat: FakeChat, user: FakeUser, kind: str) -> None:
+async def test_non_text_messages_get_a_hint(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, kind: str
+) -> None:
     api = bot.api
-    if kind == "sticker":
-        api.send_sticker(chat, user)
-    elif kind == "photo":
-        api.send_photo(chat, user, caption="万州区扶贫办电话")
-    elif kind == "location":
-        api.send_location(chat, user)
-    else:
+    if kind == "contact":
         api.send_custom(chat, user, {"contact": {"phone_number": "+8613800000000", "first_name": "张"}})
+    else:
+        api.send_media(chat, user, kind, caption="万州区扶贫办电话" if kind == "photo" else "")
     await bot.flush()
     assert [m.text for m in api.sent_messages(chat)] == [texts.NON_TEXT_HINT]
 
@@ -254,26 +215,22 @@ async def test_non_text_messages_get_a_hint(bot: Driver, chat: FakeChat, user: F
         "callback-lookalike",
     ],
 )
-async def test_odd_input_never_crashes(bot: Driver, chat: FakeChat, user: FakeUser, text: str) -> None:
-    replies = await ask(bot, chat, user, text)
+async def test_odd_input_never_crashes(bot: BotUnderTest, chat: FakeChat, user: FakeUser, text: str) -> None:
+    replies = await bot.ask(chat, user, text)
     assert len(replies) == 1
     assert replies[0] != texts.ERROR_APOLOGY
 
 
 @pytest.mark.asyncio
 async def test_updates_the_bot_does_not_handle_are_ignored(
-    bot: Driver, chat: FakeChat, user: FakeUser
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser
 ) -> None:
     api = bot.api
     message = api.send_text(chat, user, "万州区扶贫办电话")
     api.edit_text(message, "城口县扶贫办电话")  # an edit is not a new question
     channel = {"id": -1009999, "type": "channel", "title": "频道"}
-    api.enqueue_update(
-        "channel_post", {"message_id": 1, "date": 0, "chat": channel, "text": "万州区扶贫办电话"}
-    )
-    api.enqueue_update(
-        "message", {"message_id": 99, "date": 0, "chat": chat.to_api(), "text": "没有发送者的消息"}
-    )
+    api.enqueue("channel_post", {"message_id": 1, "date": 0, "chat": channel, "text": "万州区扶贫办电话"})
+    api.enqueue("message", {"message_id": 99, "date": 0, "chat": chat.to_api(), "text": "没有发送者的消息"})
     await bot.flush()
     texts_sent = [m.text or "" for m in api.sent_messages()]
     assert len(texts_sent) == 2  # the question and the message without a sender, nothing else
@@ -282,14 +239,13 @@ async def test_updates_the_bot_does_not_handle_are_ignored(
 
 @pytest.mark.asyncio
 async def test_an_error_is_logged_with_its_traceback_and_the_bot_goes_on(
-    bot: Driver,
+    bot: BotUnderTest,
     chat: FakeChat,
     user: FakeUser,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    services = bot.application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
+    services = bot.services
     real_answer = services.engine.answer
 
     def broken(question: str) -> object:
@@ -299,17 +255,17 @@ async def test_an_error_is_logged_with_its_traceback_and_the_bot_goes_on(
 
     monkeypatch.setattr(services.engine, "answer", broken)
     with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
-        assert await ask(bot, chat, user, "出错") == [texts.ERROR_APOLOGY]
+        assert await bot.ask(chat, user, "出错") == [texts.ERROR_APOLOGY]
     [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.handlers"]
     assert record.exc_info is not None
     assert "engine exploded" in str(record.exc_info[1])
-    [text] = await ask(bot, chat, user, "万州区扶贫办电话")
+    [text] = await bot.ask(chat, user, "万州区扶贫办电话")
     assert "023-58569600" in text
 
 
 @pytest.mark.asyncio
 async def test_a_user_who_blocked_the_bot_is_logged_not_apologized_to(
-    bot: Driver, chat: FakeChat, user: FakeUser, caplog: pytest.LogCaptureFixture
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot.api.send_text(chat, user, "万州区扶贫办电话")
     bot.api.block_bot(user)
@@ -329,7 +285,7 @@ async def test_a_user_who_blocked_the_bot_is_logged_not_apologized_to(
     ],
 )
 async def test_errors_fetching_updates_are_logged_without_a_traceback(
-    bot: Driver, caplog: pytest.LogCaptureFixture, error: TelegramError, level: int, message: str
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture, error: TelegramError, level: int, message: str
 ) -> None:
     context = CallbackContext.from_error(None, error, bot.application)
     with caplog.at_level(logging.DEBUG, logger="bot.channels.telegram"):

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.channels.telegram import plan, texts
-from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.render import MAX_CALLBACK_DATA_BYTES, callback_data
 from bot.channels.telegram.services import Services
-from bot.channels.telegram.store import Store
 from bot.engine import Engine
-from tests.fake_botapi import FakeBotApi, FakeChat, FakeUser, StoredMessage
-from tests.telegram_support import Driver, offline_bot, phones
-
-
-@pytest.fixture
-def deps(engine: Engine, tmp_path: Path) -> Iterator[Services]:
-    store = Store.open(tmp_path / "store.sqlite3")
-    yield Services(engine, store, DistrictDirectory.build(engine.kb))
-    store.close()
+from tests.fakebotapi import FakeChat, FakeUser, StoredMessage
+from tests.telegram_support import MENTION, BotUnderTest, phones
 
 
 def test_every_plan_button_fits_in_64_bytes(deps: Services) -> None:
@@ -42,47 +30,27 @@ def test_the_district_step_offers_the_18_key_districts(deps: Services) -> None:
     assert [b.label for row in step.keyboard for b in row] == [d.name for d in deps.kb.key_districts]
 
 
-@pytest_asyncio.fixture
-async def bot(fake_api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Driver]:
-    async with offline_bot(fake_api, engine, tmp_path) as driver:
-        yield driver
-
-
-@pytest.fixture
-def user(fake_api: FakeBotApi) -> FakeUser:
-    return fake_api.user(3001, "王老师")
-
-
-@pytest.fixture
-def chat(fake_api: FakeBotApi, user: FakeUser) -> FakeChat:
-    return fake_api.private_chat(user)
-
-
-async def press(bot: Driver, message: StoredMessage, user: FakeUser, label: str) -> StoredMessage:
-    bot.api.press_button(message, user, button_text=label)
-    await bot.flush()
-    return bot.api.message(message.chat, message.message_id)
-
-
 async def plan_until_theme(
-    bot: Driver, chat: FakeChat, user: FakeUser, org: str, district: str
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, org: str, district: str
 ) -> StoredMessage:
     bot.api.send_text(chat, user, "/plan")
     await bot.flush()
     step = bot.api.sent_messages(chat)[-1]
     assert step.text == texts.PLAN_STEP_ORG
-    step = await press(bot, step, user, org)
+    step = await bot.press(step, user, org)
     assert step.text == texts.PLAN_STEP_DISTRICT.format(org=org)
-    return await press(bot, step, user, district)
+    return await bot.press(step, user, district)
 
 
 @pytest.mark.asyncio
-async def test_a_whole_plan_with_a_theme(bot: Driver, chat: FakeChat, user: FakeUser, engine: Engine) -> None:
+async def test_a_whole_plan_with_a_theme(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, engine: Engine
+) -> None:
     step = await plan_until_theme(bot, chat, user, "志愿服务类社会组织和社会工作服务机构", "彭水县")
     assert step.text is not None
     assert step.text.startswith("组织类型:志愿服务类")
     assert "彭水县(彭水苗族土家族自治县)" in step.text
-    done = await press(bot, step, user, "就业帮扶")
+    done = await bot.press(step, user, "就业帮扶")
     assert done.text == texts.PLAN_SUMMARY.format(
         org="志愿服务类社会组织和社会工作服务机构", district="彭水县(彭水苗族土家族自治县)", theme="就业帮扶"
     )
@@ -102,9 +70,9 @@ async def test_a_whole_plan_with_a_theme(bot: Driver, chat: FakeChat, user: Fake
 
 
 @pytest.mark.asyncio
-async def test_skipping_the_theme(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
+async def test_skipping_the_theme(bot: BotUnderTest, chat: FakeChat, user: FakeUser) -> None:
     step = await plan_until_theme(bot, chat, user, "医疗卫生类社会组织", "万州区")
-    done = await press(bot, step, user, texts.PLAN_SKIP)
+    done = await bot.press(step, user, texts.PLAN_SKIP)
     assert done.text is not None
     assert f"主题:{texts.PLAN_NO_THEME}" in done.text
     plan_text = bot.api.sent_messages(chat)[-1].text or ""
@@ -115,12 +83,12 @@ async def test_skipping_the_theme(bot: Driver, chat: FakeChat, user: FakeUser) -
 
 @pytest.mark.asyncio
 async def test_a_stray_message_gets_a_hint_and_cancel_ends_the_plan(
-    bot: Driver, chat: FakeChat, user: FakeUser
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser
 ) -> None:
     await plan_until_theme(bot, chat, user, "医疗卫生类社会组织", "万州区")
     api = bot.api
     api.send_text(chat, user, "万州区扶贫办电话")
-    api.send_sticker(chat, user)
+    api.send_media(chat, user, "sticker")
     await bot.flush()
     assert [m.text for m in api.sent_messages(chat)[-2:]] == [texts.PLAN_HINT, texts.PLAN_HINT]
     api.send_text(chat, user, "/help")  # other commands still work in the middle
@@ -139,7 +107,7 @@ async def test_a_stray_message_gets_a_hint_and_cancel_ends_the_plan(
 
 @pytest.mark.asyncio
 async def test_an_abandoned_plan_stops_holding_up_questions(
-    bot: Driver, chat: FakeChat, user: FakeUser, monkeypatch: pytest.MonkeyPatch
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await plan_until_theme(bot, chat, user, "医疗卫生类社会组织", "万州区")
     monkeypatch.setattr(plan, "PLAN_IDLE_SECONDS", -1.0)
@@ -149,35 +117,37 @@ async def test_an_abandoned_plan_stops_holding_up_questions(
 
 
 @pytest.mark.asyncio
-async def test_buttons_of_an_earlier_step_still_work(bot: Driver, chat: FakeChat, user: FakeUser) -> None:
+async def test_buttons_of_an_earlier_step_still_work(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser
+) -> None:
     bot.api.send_text(chat, user, "/plan")
     await bot.flush()
     first = bot.api.sent_messages(chat)[-1]
     saved = dict(first.reply_markup or {})
-    await press(bot, first, user, "慈善组织和基金会")
+    await bot.press(first, user, "慈善组织和基金会")
     # The old keyboard (e.g. in another client's cache) carries its own state: pressing it works.
     first.reply_markup = saved
-    again = await press(bot, first, user, "教育培训类社会组织")
+    again = await bot.press(first, user, "教育培训类社会组织")
     assert again.text == texts.PLAN_STEP_DISTRICT.format(org="教育培训类社会组织")
 
 
 @pytest.mark.asyncio
-async def test_two_users_plan_in_one_group_without_mixing(bot: Driver) -> None:
+async def test_two_users_plan_in_one_group_without_mixing(bot: BotUnderTest) -> None:
     api = bot.api
-    group = api.group(-100700, "志愿者群", supergroup=True)
+    group = api.group(-100700, "志愿者群", "supergroup")
     alice, bob = api.user(3101, "阿丽"), api.user(3102, "阿博")
     api.send_text(group, alice, "/plan")
-    api.send_text(group, bob, "/plan@bangfu_test_bot")
+    api.send_text(group, bob, f"/plan{MENTION}")
     await bot.flush()
     first, second = api.sent_messages(group)
     assert first.reply_to is not None
     assert first.reply_to.sender == alice
-    a = await press(bot, first, alice, "行业协会商会")
-    b = await press(bot, second, bob, "心理咨询辅导类社会组织")
+    a = await bot.press(first, alice, "行业协会商会")
+    b = await bot.press(second, bob, "心理咨询辅导类社会组织")
     assert a.text == texts.PLAN_STEP_DISTRICT.format(org="行业协会商会")
     assert b.text == texts.PLAN_STEP_DISTRICT.format(org="心理咨询辅导类社会组织")
     # In a group a message to the bot is a question, even in the middle of a plan.
-    api.send_text(group, alice, "@bangfu_test_bot 忠县扶贫办电话")
+    api.send_text(group, alice, f"{MENTION} 忠县扶贫办电话")
     await bot.flush()
     assert "023-54453819" in (api.sent_messages(group)[-1].text or "")
     assert not api.failed_calls()

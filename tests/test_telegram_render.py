@@ -24,7 +24,7 @@ from bot.channels.telegram.store import query_key
 from bot.channels.text import render_text
 from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.engine import Engine
-from tests.fake_botapi import parse_telegram_html
+from tests.fakebotapi.html import parse_telegram_html
 
 # A spread of replies: every kind, short and long, with choices and suggestions.
 QUESTIONS = (

@@ -1,0 +1,65 @@
+"""Faults: hooks that run before a Bot API method and may answer in its place.
+
+A :data:`Fault` is an async callable given the :class:`~tests.fakebotapi.methods.RecordedCall` (its method
+and decoded ``params``). It may return (the method then runs as usual), sleep first (a slow answer), or
+raise :class:`~tests.fakebotapi.methods.ApiError` (answered instead: a 429 with ``retry_after=…``, a 5xx).
+``api.add_fault(fault, "sendMessage", …)`` installs one (without method names it sees every call),
+``api.remove_fault(fault)`` takes it out. Telegram's flood control, below, is the one built in.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Mapping
+
+from tests.fakebotapi.builders import FakeChat
+from tests.fakebotapi.methods import ApiError, RecordedCall
+
+Fault = Callable[[RecordedCall], Awaitable[None]]
+
+FLOOD_METHODS = ("sendMessage", "editMessageText")
+"""The methods that count towards flood control: sending and editing messages."""
+
+
+class FloodControl:
+    """Telegram's flood control: sliding windows per chat, for the whole bot, and per group and minute.
+
+    A call over a limit is answered 429 ``Too Many Requests: retry after N`` with ``retry_after`` (for
+    python-telegram-bot a ``RetryAfter``); refused calls do not count. ``retry_after`` fixes N; by default it
+    is the seconds until the window frees up, rounded up. Telegram allows a bot about 30 messages a second
+    in all, and 20 a minute in one group.
+    """
+
+    def __init__(
+        self, chats: Mapping[int, FakeChat], *limits: float | None, retry_after: int | None = None
+    ) -> None:
+        """``limits``: per chat and second, in all per second, per group and minute (None: no limit)."""
+        self._chats, self._limits, self._retry_after = chats, (*limits, None, None, None)[:3], retry_after
+        self._hits: defaultdict[tuple[str, object], deque[float]] = defaultdict(deque)
+
+    async def __call__(self, call: RecordedCall) -> None:
+        """Counts the call, or refuses it with 429."""
+        per_chat, overall, per_group = self._limits
+        chat_id = call.params.get("chat_id")
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        in_group = chat is None or chat.is_group
+        candidates = [
+            (("chat", chat_id), 1.0, per_chat),
+            (("all", None), 1.0, overall),
+            (("group", chat_id), 60.0, per_group if in_group else None),
+        ]
+        windows = [(key, span, limit) for key, span, limit in candidates if limit is not None]
+        now, wait = time.monotonic(), 0.0
+        for key, span, limit in windows:
+            hits = self._hits[key]
+            while hits and hits[0] <= now - span:
+                hits.popleft()
+            if len(hits) >= limit:
+                wait = max(wait, hits[0] + span - now)
+        if wait > 0:
+            seconds = self._retry_after or max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        for key, _span, _limit in windows:
+            self._hits[key].append(now)

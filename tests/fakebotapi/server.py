@@ -1,0 +1,193 @@
+"""The HTTP side: an aiohttp server on 127.0.0.1 answering ``/bot<token>/<method>`` as Telegram does.
+
+Each request is recorded (:attr:`FakeBotApi.requests`), its parameters decoded, the faults for its method
+run, then the method itself (:mod:`tests.fakebotapi.methods`); whatever happens, the answer is the Bot API's
+JSON (``ok`` and ``result``, or ``error_code`` and ``description``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
+
+from aiohttp import web
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage
+from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl
+from tests.fakebotapi.methods import METHODS, ApiError, Params, RecordedCall, decode
+from tests.fakebotapi.state import TelegramState
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class FakeBotApi(TelegramState):
+    """A stand-in Bot API server for one test: ``async with FakeBotApi() as api``.
+
+    Point the bot at :attr:`root_url` (``TELEGRAM_API_URL``) with :attr:`token`; the arguments are
+    :class:`~tests.fakebotapi.state.TelegramState`'s.
+
+    Attributes:
+        requests: Every request received, in order of arrival.
+        flood_errors: How many calls were answered 429.
+        internal_errors: Exceptions inside the fake itself (each answered 500), shown by failed waits.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Prepares the server; ``async with`` starts it."""
+        super().__init__(*args, **kwargs)
+        self.requests: list[RecordedCall] = []
+        self.flood_errors = 0
+        self.internal_errors: list[str] = []
+        self._faults: list[tuple[frozenset[str] | None, Fault]] = []
+        self._flood: Fault | None = None
+        self._seen: set[tuple[int, int]] = set()
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # No access log: it would show the token. A request whose client went away (a cancelled long
+        # poll) is cancelled too, as on Telegram.
+        runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=1
+        )
+        self._runner = runner
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        self.closing = False
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        # Long polls still waiting answer an empty list: the bot's client is not left hanging.
+        self.closing = True
+        self.notify()
+        await asyncio.sleep(0)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:<port>``, for ``TELEGRAM_API_URL``."""
+        if self._runner is None:
+            raise RuntimeError("FakeBotApi is not running; use `async with FakeBotApi() as api`")
+        return f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    def request(self) -> HTTPXRequest:
+        """A python-telegram-bot request object for the fake that ignores proxy variables.
+
+        httpx sends even 127.0.0.1 traffic to ``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` names it.
+        """
+        return HTTPXRequest(read_timeout=5.0, connect_timeout=2.0, httpx_kwargs={"trust_env": False})
+
+    def bot(self) -> Bot:
+        """A ``telegram.Bot`` pointed at the fake, proxy-free (``async with api.bot() as bot``)."""
+        base_url = f"{self.root_url}/bot"
+        return Bot(self.token, base_url=base_url, request=self.request(), get_updates_request=self.request())
+
+    # --- faults ------------------------------------------------------------------------------------------
+
+    def add_fault(self, fault: Fault, *methods: str) -> Fault:
+        """Runs ``fault`` before each call of ``methods`` (every call without any); see :mod:`.faults`."""
+        self._faults.append((frozenset(m.lower() for m in methods) or None, fault))
+        return fault
+
+    def remove_fault(self, fault: Fault) -> None:
+        """Takes a fault out again."""
+        self._faults = [(methods, f) for methods, f in self._faults if f is not fault]
+
+    def flood_limit(
+        self,
+        per_chat_per_second: float | None = None,
+        global_per_second: float | None = None,
+        *,
+        per_group_per_minute: float | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Turns flood control on with these limits (see :class:`~.faults.FloodControl`), or off without."""
+        if self._flood is not None:
+            self.remove_fault(self._flood)
+            self._flood = None
+        limits = (per_chat_per_second, global_per_second, per_group_per_minute)
+        if any(limit is not None for limit in limits):
+            flood = FloodControl(self.chats, *limits, retry_after=retry_after)
+            self._flood = self.add_fault(flood, *FLOOD_METHODS)
+
+    # --- what the bot did --------------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        """The requests received (of one method), in order."""
+        return [c for c in self.requests if method is None or c.method.lower() == method.lower()]
+
+    def failed_calls(self, method: str | None = None) -> list[RecordedCall]:
+        """The calls answered with an error (400, 401, 403, 404, 409, 429, 5xx)."""
+        return [c for c in self.calls(method) if c.failed]
+
+    async def wait_for(self, what: str, found: Callable[[], T | None], within: float = 5.0) -> T:
+        """Waits until ``found()`` is not None, returns it; fails after ``within`` s (:meth:`diagnostics`)."""
+        if not await self.wait_until(lambda: found() is not None, within):
+            raise AssertionError(f"no {what} within {within}s\n{self.diagnostics()}")
+        result = found()
+        assert result is not None
+        return result
+
+    async def wait_for_messages(
+        self, count: int = 1, chat: FakeChat | None = None, within: float = 5.0
+    ) -> list[StoredMessage]:
+        """Waits for the bot's next ``count`` messages (in ``chat``); the next call returns the ones after."""
+
+        def fresh() -> list[StoredMessage] | None:
+            new = [m for m in self.sent_messages(chat) if (m.chat.id, m.message_id) not in self._seen]
+            return new[:count] if len(new) >= count else None
+
+        taken = await self.wait_for(f"{count} new bot message(s)", fresh, within)
+        self._seen.update((m.chat.id, m.message_id) for m in taken)
+        return taken
+
+    def diagnostics(self) -> str:
+        """What the bot sent, which calls failed, what is unconfirmed: for assertion messages."""
+        lines = [
+            "bot messages:",
+            *(f"  chat {m.chat.id} #{m.message_id}: {m.text!r}" for m in self.bot_messages),
+        ]
+        lines += ["failed Bot API calls:", *(f"  {c.summary()}" for c in self.failed_calls()[-10:])]
+        lines += [f"unconfirmed updates: {len(self.queue)}; calls received: {len(self.requests)}"]
+        return "\n".join(lines + [f"FakeBotApi internal error: {e}" for e in self.internal_errors])
+
+    # --- HTTP --------------------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        name, token = request.match_info["method"], request.match_info["token"]
+        known = METHODS.get(name.lower())
+        call = RecordedCall(known[0] if known else name)
+        self.requests.append(call)
+        try:
+            if token != self.token:  # as Telegram: 401 for a well-formed token it does not know, else 404
+                raise ApiError(401, "Unauthorized") if ":" in token else ApiError(404, "Not Found")
+            if known is None:
+                logger.warning("FakeBotApi: method %r is not implemented", name)
+                raise ApiError(404, "Not Found")
+            # python-telegram-bot sends a form (or nothing); a query string is accepted too, as by Telegram.
+            raw = dict(request.query) | dict(await request.post())
+            call.params = params = Params({key: decode(key, value) for key, value in raw.items()})
+            for methods, fault in list(self._faults):
+                if methods is None or call.method.lower() in methods:
+                    await fault(call)
+            body: JSONDict = {"ok": True, "result": await known[1](self, params)}
+            call.status = 200
+        except ApiError as error:
+            call.status, body = error.code, error.to_json()
+            self.flood_errors += error.code == 429
+        except Exception as error:  # the fake must never break the test's event loop
+            logger.exception("FakeBotApi internal error in %s", call.method)
+            self.internal_errors.append(f"{call.method}: {error!r}")
+            call.status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").to_json()
+        call.response = body
+        self.notify()
+        return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
