@@ -21,7 +21,7 @@ from typing import Final, Unpack
 from telegram import Update
 
 from bot.channels.telegram.app import BangfuApplication, build_application, running
-from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.channels.telegram.services import Services
 from bot.engine import Engine
 from bot.settings import Settings
 from tests.engine_support import PHONE
@@ -60,7 +60,7 @@ class BotUnderTest:
     @property
     def services(self) -> Services:
         """The engine, store and district directory the handlers use."""
-        services = self.application.bot_data[SERVICES_KEY]
+        services = self.application.bot_data.services
         assert isinstance(services, Services)
         return services
 

@@ -29,7 +29,7 @@ from bot.channels.telegram.app import (
     run_telegram,
 )
 from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
-from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.channels.telegram.services import BotData, Context, Services
 from bot.cli import main
 from bot.engine import Engine
 from bot.errors import SettingsError
@@ -48,21 +48,23 @@ def test_build_application_wires_limits_concurrency_and_the_api_url(engine: Engi
         assert isinstance(application.bot.rate_limiter, AIORateLimiter)
         assert isinstance(application.update_processor, PerSenderUpdateProcessor)
         assert application.concurrent_updates == MAX_CONCURRENT_UPDATES > 1
-        assert isinstance(application.bot_data[SERVICES_KEY], Services)
+        assert isinstance(application.bot_data, BotData)
+        assert isinstance(application.bot_data.services, Services)
+        assert application.context_types.context is Context
         assert (tmp_path / "telegram.sqlite3").is_file()
     finally:
-        application.bot_data[SERVICES_KEY].store.close()
+        application.bot_data.services.store.close()
 
 
 def test_without_an_api_url_the_bot_talks_to_telegram(engine: Engine, tmp_path: Path) -> None:
     application = build_application(bot_settings(tmp_path), engine)
-    application.bot_data[SERVICES_KEY].store.close()
+    application.bot_data.services.store.close()
     assert application.bot.base_url.startswith("https://api.telegram.org/bot")
 
 
 def test_every_menu_command_has_a_handler(engine: Engine, tmp_path: Path) -> None:
     application = build_application(bot_settings(tmp_path), engine)
-    application.bot_data[SERVICES_KEY].store.close()
+    application.bot_data.services.store.close()
     handled: set[str] = set()
     for handler in application.handlers[0]:
         if isinstance(handler, CommandHandler):

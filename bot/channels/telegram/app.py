@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -29,7 +28,7 @@ from bot.channels.telegram import browse, groups, handlers, plan, texts
 from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.render import HELP, QUESTION
-from bot.channels.telegram.services import SERVICES_KEY, Services
+from bot.channels.telegram.services import CONTEXT_TYPES, BangfuApplication, Services
 from bot.channels.telegram.store import STORE_FILE, Store
 from bot.engine import Engine
 from bot.errors import SettingsError, TransientError
@@ -38,7 +37,6 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-BangfuApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 # Updates the bot asks Telegram for. Edited messages are left out on purpose: answering an edit would
 # answer the same question twice. Channel posts are not questions.
@@ -54,7 +52,6 @@ POLL_TIMEOUT = 30
 OVERALL_MESSAGES_PER_SECOND = 28
 # A 429 "retry after" is waited out and the call repeated this many times before giving up on it.
 RATE_LIMIT_RETRIES = 3
-_GUARD_KEY = "bangfu.token_guard"
 # Loggers that may see a request URL (which contains the token) or an exception quoting the token.
 _GUARDED_PREFIXES = ("httpx", "httpcore", "telegram", "bot")
 _ALSO_GUARDED = ("httpx", "httpcore.connection", "httpcore.http11", "telegram.ext.Updater")
@@ -121,6 +118,7 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
     builder = (
         Application.builder()
         .token(token)
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=1,
@@ -138,8 +136,8 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
             f"{settings.telegram_api_url}/file/bot"
         )
     application: BangfuApplication = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(engine, store, DistrictDirectory.build(engine.kb))
-    application.bot_data[_GUARD_KEY] = guard
+    application.bot_data.services = Services(engine, store, DistrictDirectory.build(engine.kb))
+    application.bot_data.cleanups += [store.close, guard.remove]
     register_handlers(application)
     return application
 
@@ -196,12 +194,9 @@ async def _post_init(application: BangfuApplication) -> None:
 
 async def _post_shutdown(application: BangfuApplication) -> None:
     """Closes the store and removes the log filter."""
-    services = application.bot_data.get(SERVICES_KEY)
-    if isinstance(services, Services):
-        services.store.close()
-    guard = application.bot_data.get(_GUARD_KEY)
-    if isinstance(guard, TokenGuard):
-        guard.remove()
+    cleanups, application.bot_data.cleanups = application.bot_data.cleanups, []
+    for cleanup in cleanups:
+        cleanup()
 
 
 @contextlib.asynccontextmanager

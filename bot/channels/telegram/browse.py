@@ -30,7 +30,7 @@ from bot.channels.telegram.render import (
     render_text_block,
     rows_of,
 )
-from bot.channels.telegram.services import Context, Services, services
+from bot.channels.telegram.services import Context, Services
 from bot.compose.activities import activities_reply
 from bot.compose.districts import district_reply
 from bot.compose.localities import all_townships_reply
@@ -127,17 +127,17 @@ def activities_view(deps: Services, data: str) -> Rendered | None:
 async def _open(update: Update, context: Context, rendered: Rendered) -> None:
     message = update.message
     if message is not None:
-        await send(context.bot, Destination.answering(message), rendered, services(context).store)
+        await send(context.bot, Destination.answering(message), rendered, context.services.store)
 
 
 async def regions(update: Update, context: Context) -> None:
     """/regions: the menu of key districts and townships."""
-    await _open(update, context, regions_menu(services(context)))
+    await _open(update, context, regions_menu(context.services))
 
 
 async def activities(update: Update, context: Context) -> None:
     """/activities: the menu of organization types."""
-    await _open(update, context, activities_menu(services(context)))
+    await _open(update, context, activities_menu(context.services))
 
 
 async def browse_button(update: Update, context: Context) -> None:
@@ -145,7 +145,7 @@ async def browse_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    deps = services(context)
+    deps = context.services
     view = regions_view if query.data.startswith(REGIONS) else activities_view
     rendered = view(deps, query.data)
     if rendered is None or not isinstance(query.message, Message):

@@ -30,7 +30,7 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.handlers import answer_question, full_help_reply, is_group, reply_with
 from bot.channels.telegram.outbox import Destination, edit, send
 from bot.channels.telegram.render import Button, Rendered, callback_data, render_text_block
-from bot.channels.telegram.services import Context, services
+from bot.channels.telegram.services import Context
 from bot.channels.telegram.store import GroupMode
 from bot.compose.reply import ReplyKind
 from bot.engine import Engine, Understanding
@@ -121,10 +121,10 @@ async def group_text(update: Update, context: Context) -> None:
             await answer_question(context, message, question)
         else:
             await reply_with(
-                context, message, full_help_reply(services(context).kb, group_username=me.username)
+                context, message, full_help_reply(context.services.kb, group_username=me.username)
             )
         return
-    deps = services(context)
+    deps = context.services
     if deps.store.group_mode(message.chat.id) is GroupMode.AUTO:
         await _auto_answer(context, message, deps.engine)
 
@@ -183,7 +183,7 @@ async def settings_command(update: Update, context: Context) -> None:
     message = update.message
     if message is None:
         return
-    deps = services(context)
+    deps = context.services
     where = Destination.answering(message)
     if not is_group(message):
         await send(context.bot, where, render_text_block(texts.SETTINGS_ONLY_IN_GROUPS), deps.store)
@@ -223,7 +223,7 @@ async def settings_button(update: Update, context: Context) -> None:
     if not admin:
         await query.answer(texts.SETTINGS_NOT_ADMIN, show_alert=True)
         return
-    deps = services(context)
+    deps = context.services
     await deps.store.set_group_mode(chat.id, mode)
     logger.info("chat %s: mode set to %s by user %s", chat.id, mode.value, query.from_user.id)
     await query.answer(texts.SETTINGS_SAVED)
@@ -267,7 +267,7 @@ async def bot_membership(update: Update, context: Context) -> None:
     )
     if status is not True or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         return
-    deps = services(context)
+    deps = context.services
     text = texts.GROUP_INTRODUCTION.format(title=deps.kb.document.title, username=context.bot.username)
     await send(context.bot, Destination(chat.id), render_text_block(text), deps.store)
 
@@ -281,4 +281,4 @@ async def migration(update: Update, context: Context) -> None:
     new = message.migrate_to_chat_id or message.chat.id
     # Only the store needs moving: the bot keeps nothing in chat_data (python-telegram-bot's
     # migrate_chat_data would, on the second of the two migration messages, overwrite the moved data).
-    await services(context).store.migrate_group(old, new)
+    await context.services.store.migrate_group(old, new)

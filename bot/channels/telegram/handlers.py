@@ -16,7 +16,7 @@ from telegram.error import ChatMigrated, Conflict, Forbidden, NetworkError, Tele
 from bot.channels.telegram import texts
 from bot.channels.telegram.outbox import Destination, send
 from bot.channels.telegram.render import QUESTION, render_reply, render_text_block
-from bot.channels.telegram.services import Context, services
+from bot.channels.telegram.services import Context
 from bot.compose.districts import district_reply
 from bot.compose.document import about_reply
 from bot.compose.participation import reporting_reply
@@ -59,7 +59,7 @@ async def reply_with(
     context: Context, message: Message, reply: Reply, *, question: str | None = None
 ) -> None:
     """Sends ``reply`` as the answer to ``message`` (same chat and topic; quoting it in groups)."""
-    deps = services(context)
+    deps = context.services
     await send(
         context.bot, Destination.answering(message), render_reply(reply, question=question), deps.store
     )
@@ -67,7 +67,7 @@ async def reply_with(
 
 async def answer_question(context: Context, message: Message, question: str) -> None:
     """Answers a question asked in ``message`` with the engine's reply."""
-    reply = services(context).engine.answer(question)
+    reply = context.services.engine.answer(question)
     logger.debug("chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
     await reply_with(context, message, reply)
 
@@ -80,7 +80,7 @@ async def start(update: Update, context: Context) -> None:
     message = update.message
     if message is None:
         return
-    deps = services(context)
+    deps = context.services
     payload = context.args[0] if context.args else ""
     district = deps.districts.from_deep_link(payload) if payload else None
     if district is not None:
@@ -95,19 +95,19 @@ async def help_command(update: Update, context: Context) -> None:
     if message is None:
         return
     username = context.bot.username if is_group(message) else None
-    await reply_with(context, message, full_help_reply(services(context).kb, group_username=username))
+    await reply_with(context, message, full_help_reply(context.services.kb, group_username=username))
 
 
 async def report(update: Update, context: Context) -> None:
     """/report: the reporting and follow-up requirements."""
     if update.message is not None:
-        await reply_with(context, update.message, reporting_reply(services(context).kb))
+        await reply_with(context, update.message, reporting_reply(context.services.kb))
 
 
 async def about(update: Update, context: Context) -> None:
     """/about: the source document, its date, and the age of its contacts."""
     if update.message is not None:
-        await reply_with(context, update.message, about_reply(services(context).kb))
+        await reply_with(context, update.message, about_reply(context.services.kb))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -123,7 +123,7 @@ async def nothing_to_cancel(update: Update, context: Context) -> None:
 
 
 async def _say(context: Context, message: Message, text: str) -> None:
-    await send(context.bot, Destination.answering(message), render_text_block(text), services(context).store)
+    await send(context.bot, Destination.answering(message), render_text_block(text), context.services.store)
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ async def question_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    deps = services(context)
+    deps = context.services
     question = deps.store.query(query.data.removeprefix(f"{QUESTION}:"))
     where = button_destination(query)
     if question is None or where is None:
@@ -180,7 +180,7 @@ async def help_button(update: Update, context: Context) -> None:
     where = button_destination(query)
     if where is not None:
         await send(
-            context.bot, where, render_reply(full_help_reply(services(context).kb)), services(context).store
+            context.bot, where, render_reply(full_help_reply(context.services.kb)), context.services.store
         )
 
 
@@ -199,7 +199,7 @@ async def on_error(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, ChatMigrated) and chat is not None:
         # A reply went to a group that has meanwhile become a supergroup.
-        await services(context).store.migrate_group(chat.id, error.new_chat_id)
+        await context.services.store.migrate_group(chat.id, error.new_chat_id)
         logger.info("chat %s moved to %s; settings follow it", chat.id, error.new_chat_id)
         return
     if isinstance(error, Forbidden):

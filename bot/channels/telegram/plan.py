@@ -34,7 +34,7 @@ from bot.channels.telegram.render import (
     render_text_block,
     rows_of,
 )
-from bot.channels.telegram.services import Context, Services, services
+from bot.channels.telegram.services import Context, Services
 from bot.compose.activities import plan_reply
 from bot.data.schema import ActivityGroup
 
@@ -102,7 +102,7 @@ async def start_plan(update: Update, context: Context) -> int:
     message = update.message
     if message is None:
         return ConversationHandler.END
-    deps = services(context)
+    deps = context.services
     await send(context.bot, Destination.answering(message), org_step(deps), deps.store)
     _started(context, message.chat.id)
     return PLANNING
@@ -113,7 +113,7 @@ async def plan_button(update: Update, context: Context) -> int:
     query = update.callback_query
     if query is None or query.data is None or not isinstance(query.message, Message):
         return ConversationHandler.END
-    deps = services(context)
+    deps = context.services
     kb = deps.kb
     parts = query.data.split(":")
     org = _group(kb.activities.org_types, parts[2]) if len(parts) >= 3 else None
@@ -159,7 +159,7 @@ async def stray_message(update: Update, context: Context) -> int | None:
         if message.text:
             await answer_question(context, message, message.text)
         return ConversationHandler.END
-    deps = services(context)
+    deps = context.services
     await send(context.bot, Destination.answering(message), render_text_block(texts.PLAN_HINT), deps.store)
     return None
 
@@ -169,7 +169,7 @@ async def cancel(update: Update, context: Context) -> int:
     message = update.message
     if message is not None:
         _forget(context, message.chat.id)
-        deps = services(context)
+        deps = context.services
         await send(
             context.bot, Destination.answering(message), render_text_block(texts.PLAN_CANCELLED), deps.store
         )

@@ -1,21 +1,21 @@
-"""What every handler needs, built once per process and kept in the application's ``bot_data``."""
+"""What every handler needs, built once per process and kept in the application's typed ``bot_data``.
+
+Handlers receive a :class:`Context`, whose :attr:`Context.services` are the engine, the store and the
+district directory: python-telegram-bot's ``ContextTypes`` make ``bot_data`` a :class:`BotData`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.store import Store
 from bot.data.knowledge import KnowledgeBase
 from bot.engine import Engine
-
-SERVICES_KEY = "bangfu.services"
-
-# The context handlers receive; the bot is an ExtBot with a rate limiter.
-Context: TypeAlias = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,31 @@ class Services:
         return self.engine.kb
 
 
-def services(context: Context) -> Services:
-    """The services of the application handling this update.
+class BotData:
+    """What the application keeps for every chat: the services, and what to undo at shutdown."""
 
-    Raises:
-        RuntimeError: The application was not built by :func:`bot.channels.telegram.app.build_application`.
-    """
-    found = context.bot_data.get(SERVICES_KEY)
-    if not isinstance(found, Services):
-        raise RuntimeError("bot_data has no Services; build the application with build_application()")
-    return found
+    def __init__(self) -> None:
+        """Starts empty; :func:`bot.channels.telegram.app.build_application` fills it in."""
+        self.services: Services | None = None
+        self.cleanups: list[Callable[[], None]] = []
+
+
+class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
+
+    @property
+    def services(self) -> Services:
+        """The services of the application handling this update.
+
+        Raises:
+            RuntimeError: The application was not built by :func:`bot.channels.telegram.app.build_application`.
+        """
+        found = self.bot_data.services
+        if found is None:
+            raise RuntimeError("bot_data has no Services; build the application with build_application()")
+        return found
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
+# The application, with the typed context and bot_data.
+BangfuApplication = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
