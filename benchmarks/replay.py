@@ -11,7 +11,7 @@ per question. Run it before and after a change and compare::
     .venv/bin/python benchmarks/replay.py compare /tmp/before.jsonl /tmp/after.jsonl
 
 ``compare`` prints every question whose output differs (intent, confidence, entities, answer or sources)
-and exits 1 if there is any. It uses only the command line, so it works on any version of the code.
+and exits 1 if there is any; fields that only the newer output has are named, not compared. It uses only the command line, so it works on any version of the code.
 """
 
 from __future__ import annotations
@@ -74,8 +74,12 @@ def compare(before: Path, after: Path) -> int:
     new = [json.loads(line) for line in after.read_text(encoding="utf-8").splitlines() if line]
     new_by_question = {record["question"]: record for record in new}
     changed = 0
+    added: set[str] = set()
     for record in old:
         other = new_by_question.get(record["question"])
+        if other is not None:
+            added |= set(other) - set(record)
+            other = {key: value for key, value in other.items() if key in record}
         if other == record:
             continue
         changed += 1
@@ -87,6 +91,8 @@ def compare(before: Path, after: Path) -> int:
             if record.get(key) != other.get(key):
                 print(f"    {key}: {record.get(key)!r}\n    {' ' * len(key)}→ {other.get(key)!r}")
     missing = len(set(new_by_question) - {r["question"] for r in old})
+    if added:
+        print(f"fields added to every answer (not compared): {', '.join(sorted(added))}")
     print(f"{len(old)} questions compared: {changed} changed, {len(old) - changed} identical, {missing} new")
     return 1 if changed else 0
 

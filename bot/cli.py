@@ -7,7 +7,6 @@ Commands: ``console`` (default without a token), ``telegram`` (default with one)
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -45,7 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("questions", nargs="+", metavar="QUESTION", help="questions, or - to read stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
-    evaluate = commands.add_parser("eval", help="score a question set (format of tests/data/dev.yaml)")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="each block of lines (blank line between) is one conversation",
+    )
+    evaluate = commands.add_parser(
+        "eval",
+        help="score a question set or a dialogue set (formats of tests/data/dev.yaml, dialogs-dev.yaml)",
+    )
     evaluate.add_argument("file", help="the question set")
     evaluate.add_argument("--min", type=float, default=0.0, metavar="PCT", help="fail below this pass rate")
     evaluate.add_argument("--show-fail", action="store_true", help="list every failed case")
@@ -133,14 +140,32 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         history = settings.data_dir / "console_history"
         return run_console(engine, stdin=sys.stdin, stdout=sys.stdout, debug=debug, history=history)
     if command == "ask":
-        return _ask(engine, args.questions, as_json=args.json)
+        from bot.channels.ask import ask
+
+        stdin = list(args.questions) == ["-"]
+        lines = sys.stdin if stdin else args.questions
+        ask(engine, lines, sys.stdout, as_json=args.json, in_conversations=args.conversation)
+        return EXIT_OK
     if command == "eval":
+        from bot.tools.dialogues import (
+            evaluate_dialogues,
+            format_dialogue_report,
+            is_dialogue_set,
+            load_dialogues,
+        )
         from bot.tools.evaluate import evaluate, format_report, load_cases
 
-        report = evaluate(engine, load_cases(Path(args.file)))
-        print(format_report(report, show_fail=args.show_fail))
-        if report.percent < args.min:
-            print(f"bangfu: {report.percent:.1f}% is below the required {args.min:g}%", file=sys.stderr)
+        path = Path(args.file)
+        if is_dialogue_set(path):
+            dialogues = evaluate_dialogues(engine, load_dialogues(path))
+            print(format_dialogue_report(dialogues, show_fail=args.show_fail))
+            percent = dialogues.percent
+        else:
+            report = evaluate(engine, load_cases(path))
+            print(format_report(report, show_fail=args.show_fail))
+            percent = report.percent
+        if percent < args.min:
+            print(f"bangfu: {percent:.1f}% is below the required {args.min:g}%", file=sys.stderr)
             return EXIT_FAILED
         return EXIT_OK
     if command == "eval-all":
@@ -164,29 +189,6 @@ def _tuning(engine: Engine, settings: Settings, args: argparse.Namespace) -> int
     for result in results:
         print(result)
     return EXIT_OK if all(result.holds for result in results) else EXIT_FAILED
-
-
-def _ask(engine: Engine, questions: Sequence[str], *, as_json: bool) -> int:
-    from bot.channels.text import render_text
-
-    lines = [line.rstrip("\n") for line in sys.stdin] if list(questions) == ["-"] else list(questions)
-    for question in (q for q in lines if q.strip()):
-        understanding = engine.understand(question)
-        reply = engine.reply_to(understanding)
-        text = render_text(reply)
-        if as_json:
-            record = {
-                "question": question,
-                "intent": reply.intent,
-                "confidence": reply.confidence,
-                "entities": understanding.entities,
-                "answer": text,
-                "sources": list(reply.sources),
-            }
-            print(json.dumps(record, ensure_ascii=False))
-        else:
-            print(f"问:{question}\n{text}\n")
-    return EXIT_OK
 
 
 def _evaluate_all(engine: Engine, index: str) -> int:

@@ -27,7 +27,7 @@ from tests.engine_support import DATA, PHONE, ProjectCopy
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
-JSON_KEYS = {"question", "intent", "confidence", "entities", "answer", "sources"}
+JSON_KEYS = {"question", "resolved", "intent", "confidence", "entities", "answer", "sources"}
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.compose.common import (
     ATTACHMENT_2,
     answer,
@@ -63,7 +65,7 @@ def activities_by_theme(brief: Brief) -> Reply:
 @composer("which_org_type")
 def which_org_type(brief: Brief) -> Reply:
     """Asks which type the user's organization is, offering the guideline's types."""
-    return org_types_reply(brief.kb)
+    return dataclasses.replace(org_types_reply(brief.kb), asks="org_type")
 
 
 @composer("which_theme")
@@ -76,6 +78,7 @@ def which_theme(brief: Brief) -> Reply:
         ReplyKind.CLARIFY,
         (Section(None, (f"《工作指引》第十至十七条谈到这些帮扶主题:{names}。请问您关心哪一个?",)),),
         choices=choices,
+        asks="theme",
     )
 
 

@@ -57,6 +57,10 @@ class Reply:
         intent: The intent answered, or None when declined.
         confidence: How sure the engine is, from 0 to 1.
         entities: Recognized entities by type, e.g. {"district": ("万州区",)}.
+        asks: For a clarification, the entity type it asks for (``org_type``, ``theme``), so that the
+            next message can be read as the answer.
+        resolved: The question as understood when the conversation filled something in
+            (它有哪些攻坚村 → 城口县有哪些攻坚村), or None.
     """
 
     kind: ReplyKind
@@ -66,6 +70,8 @@ class Reply:
     intent: str | None = None
     confidence: float = 0.0
     entities: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _NO_ENTITIES)
+    asks: str | None = None
+    resolved: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.compose.common import (
     ask,
 )
 from bot.compose.registry import Brief, composer
-from bot.compose.reply import Reply, ReplyKind, Section
+from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.data.knowledge import KnowledgeBase
 
 EXAMPLE_QUESTIONS = (
@@ -81,3 +83,14 @@ def decline_reply(kb: KnowledgeBase) -> Reply:
 def decline(brief: Brief) -> Reply:
     """Declines a question outside the guideline."""
     return decline_reply(brief.kb)
+
+
+def acknowledgement_reply(*, thanked: bool) -> Reply:
+    """A short answer to 好的, 收到 or 谢谢 after an answer: never the previous answer again."""
+    line = "不客气!如还有问题,欢迎随时问我。" if thanked else "好的。如还有问题,欢迎随时问我。"
+    return Reply(ReplyKind.SMALLTALK, (Section(None, (line,)),))
+
+
+def more_reply(choices: Sequence[Choice]) -> Reply:
+    """还有呢: what the previous answer suggested asking next."""
+    return Reply(ReplyKind.CLARIFY, (Section(None, ("您还可以问:",)),), choices=tuple(choices))

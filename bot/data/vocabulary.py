@@ -40,6 +40,14 @@ class LexiconFile(Strict):
     plural_words: list[Text]
     unlisted_office_details: dict[Text, list[Text]]
     office_head_words: list[Text]
+    references: dict[Literal["place", "district", "township", "village", "person"], list[Text]]
+    corrections: list[Text]
+    ellipsis_openers: list[Text]
+    ellipsis_closers: list[Text]
+    acknowledgements: list[Text]
+    more_requests: list[Text]
+    self_references: list[Text]
+    followup_questions: dict[Text, Annotated[str, StringConstraints(pattern=r".*\{place\}.*")]]
 
 
 class EntitiesFile(Strict):

@@ -1,5 +1,6 @@
 """The engine: understands a question, chooses its answer (or declines), and has the reply written."""
 
-from bot.engine.core import Engine, Understanding
+from bot.engine.conversation import Conversation, ConversationStore
+from bot.engine.core import Engine, Response, Understanding
 
-__all__ = ["Engine", "Understanding"]
+__all__ = ["Conversation", "ConversationStore", "Engine", "Response", "Understanding"]

@@ -17,12 +17,16 @@ from bot.compose import COMPOSERS, Brief
 from bot.compose.background import news_reply, passages_reply
 from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
-from bot.compose.smalltalk import decline_reply
+from bot.compose.smalltalk import acknowledgement_reply, decline_reply, more_reply
+from bot.data.entity_type import EntityType
 from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_files, load_knowledge
 from bot.data.normalize import MAX_QUESTION_CHARS
 from bot.data.vocabulary import EntitiesFile, LexiconFile, check_entities
+from bot.engine.conversation import Conversation
+from bot.engine.followup import FollowUp, Resolution, Resolver
+from bot.engine.memory import remember
 from bot.engine.routing import route
 from bot.nlu import tuning
 from bot.nlu.analysis import Analysis, Analyzer
@@ -78,6 +82,21 @@ class Understanding:
         return found
 
 
+@dataclass(frozen=True)
+class Response:
+    """One message answered.
+
+    Attributes:
+        understanding: What the engine made of the question it answered.
+        reply: The reply.
+        resolution: How the message was read against its conversation.
+    """
+
+    understanding: Understanding
+    reply: Reply
+    resolution: Resolution
+
+
 class Engine:
     """Answers questions from one knowledge base and one set of intents."""
 
@@ -97,6 +116,7 @@ class Engine:
             self.analyzer.lexicon.canonical(w) for w in self.passages.vocabulary
         }
         self.analyzer.set_vocabulary(self.matcher.vocabulary | guideline_words, self.matcher.known_words)
+        self.resolver = Resolver(self.analyzer, kb)
 
     @classmethod
     def load(cls, knowledge_dir: Path, intents_dir: Path) -> Engine:
@@ -323,13 +343,71 @@ class Engine:
         quote = Section("指引原文中的相关内容", (passage.text,), self.kb.cite(passage.source))
         return dataclasses.replace(reply, sections=(*reply.sections, quote))
 
-    def answer(self, question: str) -> Reply:
-        """Answers one question (any text: it never raises on odd input)."""
-        understanding = self.understand(question)
+    def respond(self, message: str, conversation: Conversation | None = None) -> Response:
+        """Answers a message, as a follow-up of its conversation when there is one.
+
+        The conversation (when given) is read to resolve the message (:mod:`bot.engine.followup`) and then
+        updated with what the answer was about. Any text may come in: this never raises on odd input.
+        """
+        resolution = Resolution(message)
+        if conversation is not None:
+            resolution = self.resolver.resolve(message, conversation)
+        if resolution.kind is FollowUp.ACKNOWLEDGEMENT:
+            return Response(
+                self.understand(message), acknowledgement_reply(thanked="谢" in message), resolution
+            )
+        if resolution.kind is FollowUp.MORE and conversation is not None:
+            return Response(self.understand(message), more_reply(conversation.choices), resolution)
+        text = resolution.text
+        understanding = self.understand(text)
+        carried = self._carry_org_type(understanding, conversation)
+        if carried is not None:
+            understanding, text = carried, carried.analysis.original
+        reply = self.reply_to(understanding)
+        if text != message:
+            note = Section(None, (f"(接上文,理解为:{text})",))
+            reply = dataclasses.replace(reply, sections=(note, *reply.sections), resolved=text)
+        if conversation is not None:
+            remember(conversation, self.kb, understanding.analysis, understanding.slots, text, reply)
         logger.debug(
-            "question %r -> %s (%.2f)",
-            question[:80],
+            "question -> %s (%.2f), follow-up %s",
             understanding.intent.name if understanding.intent else None,
             understanding.confidence,
+            resolution.kind.value,
         )
-        return self.reply_to(understanding)
+        return Response(understanding, reply, resolution)
+
+    def _carry_org_type(
+        self, understanding: Understanding, conversation: Conversation | None
+    ) -> Understanding | None:
+        """The question asked again for the organization type the user gave before, when it is about them.
+
+        After 我们是一家基金会, 我们能做啥 is about what a foundation can do: when the user speaks of their own
+        organization (or the answer would ask which type it is) and names no type or theme, the remembered
+        type is added, and kept if the question then has an answer that uses it.
+        """
+        if conversation is None or conversation.org_type is None:
+            return None
+        analysis = understanding.analysis
+        if {EntityType.ORG_TYPE, EntityType.THEME} & analysis.entity_types:
+            return None
+        own = any(word in analysis.text for word in self.analyzer.lexicon.self_references)
+        intent = understanding.intent
+        asks = intent is not None and self.routed(intent.answer, understanding) == "which_org_type"
+        if not (own or asks):
+            return None
+        word = conversation.org_word or conversation.org_type.name
+        again = self.understand(f"{word}{analysis.text}")
+        carried = again.intent
+        if carried is None or carried.smalltalk or carried.decline:
+            return None
+        return again if EntityType.ORG_TYPE in (*carried.required, *carried.optional) else None
+
+    def routed(self, answer: str, understanding: Understanding) -> str:
+        """The composer that would write the answer ``answer`` for ``understanding``."""
+        brief = self.brief(understanding.slots, understanding.analysis)
+        return route(answer, brief, self.analyzer.lexicon).composer
+
+    def answer(self, question: str, conversation: Conversation | None = None) -> Reply:
+        """Answers one message (in its conversation, if given); never raises on odd input."""
+        return self.respond(question, conversation).reply

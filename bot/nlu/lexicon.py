@@ -50,6 +50,14 @@ class Lexicon:
         parts: Splits a message into its questions (punctuation, separators, 第一/第二 …).
         asked: Finds the explicit question after background (请问 …); group 1 is the question.
         city_office: Matches a 市 standing alone before an office (市扶贫办): Chongqing itself.
+        references: Words pointing back at what was last discussed, by what they point at, longest first.
+        corrections: Words that correct the previous question.
+        ellipsis_openers: What may stand before a bare name or attribute in a follow-up (那), longest first.
+        ellipsis_closers: What may stand after it (呢), longest first.
+        acknowledgements: What closes a topic (好的, 收到).
+        more_requests: Asking for more of the same (还有呢).
+        self_references: The user speaking of their own organization (我们).
+        followup_questions: A bare attribute → the full question about ``{place}``.
     """
 
     synonyms: Mapping[str, str]
@@ -73,6 +81,14 @@ class Lexicon:
     parts: re.Pattern[str]
     asked: re.Pattern[str]
     city_office: re.Pattern[str]
+    references: Mapping[str, tuple[str, ...]]
+    corrections: tuple[str, ...]
+    ellipsis_openers: tuple[str, ...]
+    ellipsis_closers: tuple[str, ...]
+    acknowledgements: frozenset[str]
+    more_requests: frozenset[str]
+    self_references: tuple[str, ...]
+    followup_questions: Mapping[str, str]
 
     @classmethod
     def from_file(cls, data: LexiconFile) -> Lexicon:
@@ -120,6 +136,14 @@ class Lexicon:
                 )
             ),
             asked=re.compile(rf"(?:{_alternatives(data.question_openers)})([^?!;\u3002\n]+)"),
+            references={level: _longest_first(words) for level, words in data.references.items()},
+            corrections=_longest_first(data.corrections),
+            ellipsis_openers=_longest_first(data.ellipsis_openers),
+            ellipsis_closers=_longest_first(data.ellipsis_closers),
+            acknowledgements=frozenset(normalize(w) for w in data.acknowledgements),
+            more_requests=frozenset(normalize(w) for w in data.more_requests),
+            self_references=_longest_first(data.self_references),
+            followup_questions={normalize(k): v for k, v in data.followup_questions.items()},
             city_office=re.compile(rf"(?<![\u4e00-\u9fff])市(?={'|'.join(map(re.escape, office_prefixes))})"),
         )
 
@@ -221,6 +245,11 @@ def _pruned_dictionary(suffix: str = "") -> Path:
             partial.write_text("".join(lines), encoding="utf-8")
             partial.replace(directory / name)  # atomic: concurrent starts never read half a file
     return target
+
+
+def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """Normalized words without repeats, longest first (so 那个乡 is tried before 那)."""
+    return tuple(sorted(dict.fromkeys(normalize(w) for w in words), key=len, reverse=True))
 
 
 def _alternatives(words: Iterable[str]) -> str:

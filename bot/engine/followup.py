@@ -1,0 +1,295 @@
+"""Resolving a follow-up against its conversation: the question as the user meant it.
+
+A follow-up leans on what was said before. Each kind of follow-up is rewritten into a question that stands
+on its own, which the engine then answers like any other:
+
+* a choice of the bot's last options: 第二个, or 秀山那个 after two 高桥村 → the question about that one;
+* an answer to the bot's clarifying question: 医疗类的 after "which type is your organization?";
+* a correction: 不是城口,是巫溪 → the previous question about 巫溪;
+* an ellipsis: 那巫溪呢 → the previous question about 巫溪; 电话呢, 村呢 → that about the place last discussed;
+* references: 它, 那边, 该县, 那个乡, 他 → the place or person last discussed;
+* an acknowledgement (好的 收到) or a request for more (还有呢), answered briefly.
+
+A message that stands on its own is left as it is, so a new place or a new topic is never answered with the
+old context. The words of each kind live in ``intents/lexicon.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.data.entity_type import EntityType
+from bot.data.knowledge import KnowledgeBase
+from bot.data.normalize import normalize
+from bot.data.numerals import parse_chinese_numeral
+from bot.engine.conversation import Conversation
+from bot.nlu.analysis import Analysis, Analyzer
+from bot.nlu.entities import Mention, token_spans
+
+PLACE_TYPES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})
+# Entity types one follow-up can swap for another (那巫溪呢 after a district; 医疗类的呢 after a type).
+_KINDS = (
+    PLACE_TYPES | {EntityType.OTHER_PLACE},
+    frozenset({EntityType.ORG_TYPE}),
+    frozenset({EntityType.THEME}),
+)
+# 第二个, 第2个, 2, 二
+_ORDINAL = re.compile(r"^(?:第|选)?([一二三四五六七八九十]{1,2}|\d{1,2})(?:个|项|条|种)?$")
+# What may follow a place that selects one reading of an ambiguous name: 石柱那个, 秀山的, 酉阳这个.
+_SELECTOR_TAIL = re.compile(r"^(?:的那个|那个|这个|那|的)")
+# A follow-up of a bare attribute is short: longer messages say enough to stand alone.
+MAX_ATTRIBUTE_CHARS = 8
+# Characters that carry nothing once names and particles are taken out of an ellipsis.
+_FILLER = re.compile(r"[\s的了吗啊呀哦嘛吧,.!?;:、]+")
+
+
+class FollowUp(StrEnum):
+    """How a message was read against its conversation."""
+
+    NONE = "none"  # a question that stands on its own
+    CHOICE = "choice"
+    CLARIFICATION = "clarification"
+    CORRECTION = "correction"
+    ELLIPSIS = "ellipsis"
+    ATTRIBUTE = "attribute"
+    REFERENCE = "reference"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    MORE = "more"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A message resolved against its conversation.
+
+    Attributes:
+        text: The question to answer.
+        kind: How the conversation was used (:attr:`FollowUp.NONE` when it was not).
+    """
+
+    text: str
+    kind: FollowUp = FollowUp.NONE
+
+    @property
+    def used_context(self) -> bool:
+        """Whether the conversation changed the question (an acknowledgement or "more" does not)."""
+        return self.kind not in (FollowUp.NONE, FollowUp.ACKNOWLEDGEMENT, FollowUp.MORE)
+
+
+class Resolver:
+    """Reads follow-ups with one analyzer and knowledge base."""
+
+    def __init__(self, analyzer: Analyzer, kb: KnowledgeBase) -> None:
+        """Uses ``analyzer`` for the message and the previous question, and ``kb`` for places."""
+        self.analyzer = analyzer
+        self.kb = kb
+        self.lexicon = analyzer.lexicon
+
+    def resolve(self, message: str, conversation: Conversation) -> Resolution:
+        """The question ``message`` asks, given what ``conversation`` remembers."""
+        if conversation.empty or not message.strip():
+            return Resolution(message)
+        text = normalize(message)
+        bare = _FILLER.sub("", text)
+        if bare in self.lexicon.acknowledgements or _only_acknowledgements(
+            text, self.lexicon.acknowledgements
+        ):
+            return Resolution(message, FollowUp.ACKNOWLEDGEMENT)
+        if bare in self.lexicon.more_requests and conversation.choices:
+            return Resolution(message, FollowUp.MORE)
+        choice = self._choice(bare, conversation)
+        if choice is not None:
+            return Resolution(choice, FollowUp.CHOICE)
+        analysis = self.analyzer.analyze(message)
+        for step in (self._reading, self._clarification, self._correction, self._ellipsis, self._attribute):
+            found = step(text, analysis, conversation)
+            if found is not None:
+                return found
+        referred = self._references(text, analysis, conversation)
+        return referred if referred is not None else Resolution(message)
+
+    # --- the kinds of follow-up ---------------------------------------------------------------------
+
+    @staticmethod
+    def _choice(bare: str, conversation: Conversation) -> str | None:
+        """第二个 / 2 after the bot offered numbered choices: the question of that choice."""
+        match = _ORDINAL.match(bare)
+        if match is None or not conversation.choices:
+            return None
+        number = match.group(1)
+        index = int(number) if number.isdigit() else _numeral(number)
+        if index is None or not 1 <= index <= len(conversation.choices):
+            return None
+        return conversation.choices[index - 1].query
+
+    def _reading(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+        """石柱那个 after 回龙村 was found in 彭水县 and 石柱县: the question about 石柱县's."""
+        if not conversation.readings or conversation.question is None:
+            return None
+        for mention in analysis.mentions:
+            districts = {c.district for c in mention.candidates if c.district}
+            chosen = [r for r in conversation.readings if r.district in districts]
+            if len(chosen) != 1 or mention.surface == chosen[0].surface:
+                continue
+            reading = chosen[0]
+            tail = _SELECTOR_TAIL.match(text[mention.end :])
+            end = mention.end + (tail.end() if tail else 0)
+            rest = _FILLER.sub("", text[: mention.start] + text[end:])
+            if rest:
+                return Resolution(text[: mention.start] + reading.label + text[end:], FollowUp.CHOICE)
+            previous = normalize(conversation.question)
+            if reading.surface in previous:
+                return Resolution(previous.replace(reading.surface, reading.label, 1), FollowUp.CHOICE)
+            return Resolution(reading.label + previous, FollowUp.CHOICE)
+        return None
+
+    def _clarification(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+        """医疗类的 after the bot asked which type the organization is: the previous question for that type."""
+        asked = conversation.clarifying
+        if asked is None or conversation.question is None:
+            return None
+        given = [m for m in analysis.mentions if m.type.value == asked]
+        if not given:
+            return None
+        own = _FILLER.sub("", _without(text, given, self.lexicon.self_references))
+        lead = text if own and len(own) > len("我们是") else given[0].surface
+        return Resolution(f"{lead} {normalize(conversation.question)}", FollowUp.CLARIFICATION)
+
+    def _correction(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+        """不是城口,是巫溪: the previous question about 巫溪."""
+        if conversation.question is None or not any(w in text for w in self.lexicon.corrections):
+            return None
+        previous = self.analyzer.analyze(conversation.question)
+        known = {c for m in previous.mentions for c in m.candidates}
+        new = [m for m in analysis.mentions if not set(m.candidates) & known and _swappable(m)]
+        if not new:
+            return None
+        return Resolution(_swap(previous, new[-1].surface, new[-1].type), FollowUp.CORRECTION)
+
+    def _ellipsis(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+        """那巫溪呢, 医疗类的呢: the previous question about what the message names."""
+        if conversation.question is None or not analysis.mentions:
+            return None
+        names = [m for m in analysis.mentions if _swappable(m)]
+        if len(names) != len(analysis.mentions):
+            return None
+        rest = _strip(_without(text, names, ()), self.lexicon.ellipsis_openers, self.lexicon.ellipsis_closers)
+        if _FILLER.sub("", rest):
+            return None
+        previous = self.analyzer.analyze(conversation.question)
+        surface = text[names[0].start : names[-1].end]
+        return Resolution(_swap(previous, surface, names[0].type), FollowUp.ELLIPSIS)
+
+    def _attribute(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+        """电话呢, 村呢 after a place: that attribute of the place."""
+        if conversation.place is None or analysis.mentions:
+            return None
+        lexicon = self.lexicon
+        asked = _FILLER.sub("", _strip(text, lexicon.ellipsis_openers, lexicon.ellipsis_closers))
+        if not asked or len(asked) > MAX_ATTRIBUTE_CHARS:
+            return None
+        template = lexicon.followup_questions.get(asked)
+        if template is not None:
+            return Resolution(template.format(place=conversation.place), FollowUp.ATTRIBUTE)
+        if not text.rstrip().endswith(lexicon.ellipsis_closers):
+            return None  # a short question of its own (怎么参与), not an attribute asked with 呢
+        return Resolution(f"{conversation.place}{asked}", FollowUp.ATTRIBUTE)
+
+    def _references(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+        """它, 那边, 该县, 那个乡, 他: the place or person they point at."""
+        targets = {
+            "place": conversation.place,
+            "district": conversation.district.name if conversation.district else None,
+            "township": conversation.township.name if conversation.township else None,
+            "village": _village_label(conversation),
+            "person": conversation.contact.contact if conversation.contact else None,
+        }
+        named = {m.type for m in analysis.mentions}
+        starts = {start for start, _ in token_spans(text, analysis.tokens)}
+        ends = {end for _, end in token_spans(text, analysis.tokens)}
+        found: list[tuple[int, int, str]] = []
+        for level, words in self.lexicon.references.items():
+            target = targets.get(level)
+            if target is None or (level != "person" and named & PLACE_TYPES):
+                continue
+            for word in words:
+                for match in re.finditer(re.escape(word), text):
+                    span = (match.start(), match.end())
+                    inside = any(m.start < span[1] and span[0] < m.end for m in analysis.mentions)
+                    taken = any(s < span[1] and span[0] < e for s, e, _ in found)
+                    if span[0] in starts and span[1] in ends and not inside and not taken:
+                        found.append((span[0], span[1], target))
+        if not found:
+            return None
+        resolved = text
+        for start, end, target in sorted(found, reverse=True):
+            resolved = resolved[:start] + target + resolved[end:]
+        return Resolution(resolved, FollowUp.REFERENCE)
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _swappable(mention: Mention) -> bool:
+    return any(mention.type in kind for kind in _KINDS)
+
+
+def _swap(previous: Analysis, surface: str, kind: EntityType) -> str:
+    """The previous question with its entity of ``kind``'s sort replaced by ``surface`` (or ``surface`` added)."""
+    sort = next((k for k in _KINDS if kind in k), frozenset({kind}))
+    old = next((m for m in previous.mentions if m.type in sort), None)
+    if old is None:
+        return f"{surface}{previous.text}"
+    return previous.text[: old.start] + surface + previous.text[old.end :]
+
+
+def _without(text: str, mentions: list[Mention], words: tuple[str, ...]) -> str:
+    """``text`` without the mentions' spans and without ``words``."""
+    kept = "".join(ch for i, ch in enumerate(text) if not any(m.start <= i < m.end for m in mentions))
+    for word in words:
+        kept = kept.replace(word, "")
+    return kept
+
+
+def _strip(text: str, openers: tuple[str, ...], closers: tuple[str, ...]) -> str:
+    """``text`` without a leading opener (那) and trailing closers (呢)."""
+    text = text.strip()
+    for opener in openers:
+        if text.startswith(opener):
+            text = text[len(opener) :]
+            break
+    changed = True
+    while changed:
+        changed = False
+        text = text.rstrip(" ,.!?")
+        for closer in closers:
+            if text.endswith(closer):
+                text, changed = text[: -len(closer)], True
+                break
+    return text.strip()
+
+
+def _only_acknowledgements(text: str, words: frozenset[str]) -> bool:
+    """Whether every part of the message is an acknowledgement (好的 收到, 好的谢谢)."""
+    parts = [p for p in re.split(r"[\s,.!?;:、]+", text) if p]
+    return bool(parts) and all(p in words or _covers(p, words) for p in parts)
+
+
+def _covers(part: str, words: frozenset[str]) -> bool:
+    """Whether ``part`` is made of acknowledgement words one after another (好的谢谢)."""
+    if not part:
+        return True
+    return any(part.startswith(w) and _covers(part[len(w) :], words) for w in words if w)
+
+
+def _village_label(conversation: Conversation) -> str | None:
+    village = conversation.village
+    return f"{village.district}{village.town}{village.name}" if village else None
+
+
+def _numeral(text: str) -> int | None:
+    try:
+        return parse_chinese_numeral(text)
+    except ValueError:
+        return None

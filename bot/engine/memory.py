@@ -1,0 +1,81 @@
+"""What a conversation keeps of each answered message: the places, contact and type it was about."""
+
+from __future__ import annotations
+
+from bot.compose.reply import Reply, ReplyKind
+from bot.data.entity_type import EntityType
+from bot.data.knowledge import KnowledgeBase
+from bot.engine.conversation import Conversation, Reading
+from bot.nlu.analysis import Analysis
+from bot.nlu.entities import Entity, TownshipKey, VillageKey
+from bot.nlu.slots import Slots
+
+
+def remember(
+    conversation: Conversation,
+    kb: KnowledgeBase,
+    analysis: Analysis,
+    slots: Slots,
+    question: str,
+    reply: Reply,
+) -> None:
+    """Updates ``conversation`` after ``reply`` answered ``question`` (as understood).
+
+    A place, contact or organization type the question named replaces the one remembered; what it did not
+    name is kept, so that 它 still points at the last place after a question on another topic. A declined
+    question leaves the places as they were but is the new previous question.
+    """
+    _remember_place(conversation, kb, slots)
+    if len(slots.org_types) == 1:
+        conversation.org_type = slots.org_types[0]
+        conversation.org_word = next(
+            (m.surface for m in analysis.mentions if m.type is EntityType.ORG_TYPE), slots.org_types[0].name
+        )
+    conversation.question = question
+    conversation.intent = reply.intent
+    conversation.clarifying = reply.asks if reply.kind is ReplyKind.CLARIFY else None
+    conversation.choices = (*reply.choices, *reply.suggestions)
+    conversation.readings = _readings(analysis) if reply.kind is ReplyKind.ANSWER else ()
+
+
+def _remember_place(conversation: Conversation, kb: KnowledgeBase, slots: Slots) -> None:
+    """The most specific place the question named, and the district it lies in."""
+    if len(slots.villages) == 1:
+        village = slots.villages[0]
+        conversation.village, conversation.township = village, None
+        conversation.district = kb.district(village.district)
+        conversation.place = f"{village.district}{village.town}{village.name}"
+    elif len(slots.townships) == 1:
+        township = slots.townships[0]
+        conversation.township, conversation.village = township, None
+        conversation.district = kb.district(township.district)
+        conversation.place = f"{township.district}{township.name}"
+        conversation.contact = township
+    elif len(slots.towns) == 1 and not slots.villages:
+        district, town = slots.towns[0]
+        conversation.township = conversation.village = None
+        conversation.district = kb.district(district)
+        conversation.place = f"{district}{town}"
+    elif slots.districts:
+        conversation.district = slots.districts[0]
+        conversation.township = conversation.village = None
+        conversation.place = slots.districts[0].name
+
+
+def _readings(analysis: Analysis) -> tuple[Reading, ...]:
+    """The readings of a name the answer found in several districts (回龙村 in 彭水县 and 石柱县)."""
+    for mention in analysis.mentions:
+        districts = {c.district for c in mention.candidates if c.district}
+        if len(districts) > 1:
+            return tuple(Reading(mention.surface, c.district or "", _label(c)) for c in mention.candidates)
+    return ()
+
+
+def _label(entity: Entity) -> str:
+    """A place written in full: 石柱县六塘乡回龙村, 巫山县双龙镇."""
+    key = entity.key
+    if isinstance(key, VillageKey):
+        return f"{key.district}{key.town}{key.name}"
+    if isinstance(key, TownshipKey):
+        return f"{key.district}{key.name}"
+    return str(key)
