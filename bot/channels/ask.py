@@ -30,7 +30,9 @@ def conversations(lines: Iterable[str]) -> Iterator[list[str]]:
 
 def ask(engine: Engine, lines: Iterable[str], out: TextIO, *, as_json: bool, in_conversations: bool) -> None:
     """Answers each line (each on its own, or each block of lines as one conversation) onto ``out``."""
-    blocks = conversations(lines) if in_conversations else ([line.rstrip("\n")] for line in lines if line.strip())
+    blocks = (
+        conversations(lines) if in_conversations else ([line.rstrip("\n")] for line in lines if line.strip())
+    )
     for block in blocks:
         conversation = Conversation() if in_conversations else None
         for question in block:
