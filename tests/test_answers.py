@@ -260,24 +260,22 @@ def test_a_city_office_s_phone_is_not_in_the_guideline(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("question", "unlisted"),
     [
-        ("万州区扶贫办在哪里办公", "没有列出万州区扶贫办的地址"),
-        ("黔江区扶贫办几点上班", "没有列出黔江区扶贫办的办公时间"),
-        ("秀山县扶贫办的电子邮箱", "没有列出秀山县扶贫办的电子邮箱"),
-        ("丰都县民政局的电话", "没有列出丰都县民政局的联系方式"),
-        ("城口县扶贫办主任是谁", "没有列出城口县扶贫办负责人的姓名"),
+        ("万州区扶贫办的地址和电话", "没有列出万州区扶贫办的办公地址"),
+        ("黔江区扶贫办几点上班,电话多少", "没有列出黔江区扶贫办的办公时间"),
+        ("秀山县扶贫办的电子邮箱和联系电话", "没有列出秀山县扶贫办的电子邮箱"),
         ("万州区扶贫办电话", None),
     ],
 )
-def test_what_the_guideline_does_not_print_of_an_office_is_said_before_its_phone(
+def test_an_office_detail_asked_with_its_phone_is_said_to_be_unlisted_before_the_phone(
     engine: Engine, question: str, unlisted: str | None
 ) -> None:
-    reply = compose(engine, "district_contact", question)
+    reply = engine.answer(question)
     first = reply.sections[0].lines[0]
     if unlisted is None:
         assert "没有列出" not in text_of(reply)
     else:
         assert unlisted in first
-        assert PHONE.search(text_of(reply))  # the phone it does print, to ask there
+        assert PHONE.search(text_of(reply))  # the phone it does print, which was asked for too
 
 
 def test_village_in_a_deep_poverty_township_shows_the_township_contact(engine: Engine) -> None:

@@ -24,8 +24,7 @@ from tests.engine_support import INTENTS, KNOWLEDGE
 LANGUAGE = (
     "local_place_suffixes: [村]\nnot_place_starts: [哪]\noffice_words: [扶贫办]\noffice_prefixes: [扶贫]\n"
     "function_characters: [的]\nquestion_words: [吗]\nrequest_words: []\nquestion_openers: []\n"
-    "part_separators: []\ncontact_words: [电话]\nplural_words: []\nunlisted_office_details: {}\n"
-    "office_head_words: []\nreferences: {place: [它]}\ncorrections: [不是]\nellipsis_openers: [那]\n"
+    "part_separators: []\ncontact_words: [电话]\nplural_words: []\nreferences: {place: [它]}\ncorrections: [不是]\nellipsis_openers: [那]\n"
     "ellipsis_closers: [呢]\nacknowledgements: [好的]\nmore_requests: [还有呢]\nself_references: [我们]\n"
     "followup_questions: {电话: '{place}扶贫办电话'}\n"
 )

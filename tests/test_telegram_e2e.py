@@ -226,7 +226,7 @@ async def test_the_token_never_reaches_a_log_line(
         services = bot.services
         real_answer = services.engine.answer
 
-        def broken(question: str) -> Reply:
+        def broken(question: str, conversation: object = None) -> Reply:
             if question == "出错":
                 raise RuntimeError("a handler failed")
             return real_answer(question)

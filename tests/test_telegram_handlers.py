@@ -128,7 +128,7 @@ async def test_a_did_you_mean_choice_asks_its_question(
     monkeypatch.setattr(
         services.engine,
         "answer",
-        lambda q: org_types_reply(services.kb) if q == "哪类组织" else real_answer(q),
+        lambda q, conversation=None: org_types_reply(services.kb) if q == "哪类组织" else real_answer(q),
     )
     [text] = await bot.ask(chat, user, "哪类组织")
     assert "请问您的组织属于哪一类" in text
@@ -248,7 +248,7 @@ async def test_an_error_is_logged_with_its_traceback_and_the_bot_goes_on(
     services = bot.services
     real_answer = services.engine.answer
 
-    def broken(question: str) -> object:
+    def broken(question: str, conversation: object = None) -> object:
         if question == "出错":
             raise RuntimeError("engine exploded")
         return real_answer(question)

@@ -1,7 +1,9 @@
 """The console chatbot: the same replies as Telegram, as plain text in a terminal.
 
 Interactive use has line editing and history (readline); a number answers with the numbered suggestion
-or choice of the previous reply. With questions piped on standard input, it answers each line and exits.
+or choice of the previous reply. The session is one conversation, so follow-ups (它有哪些攻坚村, 那巫溪呢)
+lean on what was asked before; ``/reset`` starts afresh. With questions piped on standard input, it answers
+each line (as one conversation) and exits.
 """
 
 from __future__ import annotations
@@ -14,20 +16,23 @@ from typing import TextIO
 
 from bot.channels.text import render_text
 from bot.compose.reply import Choice, Reply
-from bot.engine import Engine, Understanding
+from bot.engine import Conversation, Engine, Understanding
 
 logger = logging.getLogger(__name__)
 
 PROMPT = "您的问题> "
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "退出", "再见"})
+RESET_WORDS = frozenset({"/reset", "重新开始"})
+RESET_DONE = "好的,已重新开始。接下来的问题不再参考之前聊的内容。"
 HISTORY_LENGTH = 1000
 
 
-def debug_lines(understanding: Understanding) -> str:
-    """What ``--debug`` shows: intent, confidence, entities and the runner-up."""
+def debug_lines(understanding: Understanding, resolved: str | None = None) -> str:
+    """What ``--debug`` shows: the question as understood, intent, confidence, entities and the runner-up."""
     chosen = understanding.intent.name if understanding.intent else "(declined)"
     best = understanding.candidates[0] if understanding.candidates else None
-    lines = [f"[debug] intent={chosen} confidence={understanding.confidence:.2f}"]
+    lines = [f"[debug] resolved={resolved}"] if resolved else []
+    lines.append(f"[debug] intent={chosen} confidence={understanding.confidence:.2f}")
     if best is not None:
         lines.append(f"[debug] best example: {best.example} (similarity {best.similarity:.1f})")
     lines.append(
@@ -49,17 +54,24 @@ class ConsoleSession:
         self.engine = engine
         self.debug = debug
         self._options: list[Choice] = []
+        self.conversation = Conversation()
 
     def respond(self, line: str) -> str:
         """The text to print for one input line."""
         text = line.strip()
+        if text in RESET_WORDS:
+            self.conversation.reset()
+            self._options = []
+            return RESET_DONE
         if text.isdigit() and 1 <= int(text) <= len(self._options):
             text = self._options[int(text) - 1].query
-        understanding = self.engine.understand(text)
-        reply: Reply = self.engine.reply_to(understanding)
+        response = self.engine.respond(text, self.conversation)
+        reply: Reply = response.reply
         self._options = [*reply.choices, *reply.suggestions]
         rendered = render_text(reply)
-        return f"{debug_lines(understanding)}\n{rendered}" if self.debug else rendered
+        if self.debug:
+            return f"{debug_lines(response.understanding, reply.resolved)}\n{rendered}"
+        return rendered
 
 
 def run_console(engine: Engine, *, stdin: TextIO, stdout: TextIO, debug: bool, history: Path | None) -> int:

@@ -72,9 +72,6 @@ def district_contact(brief: Brief) -> Reply:
     sections: list[Section] = [village_location_section(kb, slots.villages)] if slots.villages else []
     suggestions: list[Choice] = []
     unlisted = brief.office_detail
-    if unlisted is None and brief.office_head and not slots.townships:
-        # A township's contact may be its 扶贫办主任: only without a township named is the head unlisted.
-        unlisted = "扶贫办负责人的姓名(指引只列出各深度贫困乡镇的联系人)"
     for district in districts:
         if unlisted:
             sections.append(

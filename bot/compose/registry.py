@@ -26,14 +26,12 @@ class Brief:
         analysis: The analyzed question, for the few replies that depend on its words.
         office_detail: What the question asks of an office that the guideline does not print (扶贫办的地址),
             if anything: the answer says so before the contacts it does print.
-        office_head: Whether the question asks for an office's head (主任, 局长), which is not printed either.
     """
 
     kb: KnowledgeBase
     slots: Slots
     analysis: Analysis | None = None
     office_detail: str | None = None
-    office_head: bool = False
 
     @property
     def words(self) -> tuple[str, ...]:

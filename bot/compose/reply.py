@@ -15,6 +15,7 @@ class ReplyKind(StrEnum):
     CLARIFY = "clarify"  # the question had several readings: choices are offered
     DECLINE = "decline"  # nothing in the guideline fits: says what the bot can do instead
     SMALLTALK = "smalltalk"  # greetings, thanks, help
+    REFUSE = "refuse"  # advertising, spam, instructions to the bot: a short refusal, and nothing in groups
 
 
 @dataclass(frozen=True)

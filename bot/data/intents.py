@@ -21,7 +21,7 @@ from bot.data.yamlio import YamlFile, load_yaml
 from bot.errors import DataError, Problem, display_path
 
 MIN_EXAMPLES = 8
-VOCABULARY_FILES = ("lexicon.yaml", "entities.yaml")
+VOCABULARY_FILES = ("lexicon.yaml", "entities.yaml", "scope.yaml")
 
 
 class EntitySlots(Strict):

@@ -38,8 +38,6 @@ class LexiconFile(Strict):
     part_separators: list[Text]
     contact_words: list[Text] = Field(min_length=1)
     plural_words: list[Text]
-    unlisted_office_details: dict[Text, list[Text]]
-    office_head_words: list[Text]
     references: dict[Literal["place", "district", "township", "village", "person"], list[Text]]
     corrections: list[Text]
     ellipsis_openers: list[Text]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.compose import COMPOSERS, Brief
 from bot.compose.background import news_reply, passages_reply
+from bot.compose.declines import out_of_scope_reply
 from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.smalltalk import acknowledgement_reply, decline_reply, more_reply
@@ -23,6 +24,7 @@ from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_files, load_knowledge
 from bot.data.normalize import MAX_QUESTION_CHARS
+from bot.data.scope import SCOPE_FILE, ScopeFile
 from bot.data.vocabulary import EntitiesFile, LexiconFile, check_entities
 from bot.engine.conversation import Conversation
 from bot.engine.followup import FollowUp, Resolution, Resolver
@@ -34,12 +36,15 @@ from bot.nlu.entities import Gazetteer
 from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
 from bot.nlu.matcher import Candidate, IntentMatcher
 from bot.nlu.passages import Passage, PassageIndex
+from bot.nlu.scope import Finding, OfficeDetail, OutOfScope, Scope
 from bot.nlu.slots import Slots, resolve_slots
 
 logger = logging.getLogger(__name__)
 
 # How many ranked candidates an understanding keeps (for --debug and the JSON output).
 KEEP_CANDIDATES = 3
+# A part of a message shorter than this (好的, 谢谢, 第一) asks nothing of its own.
+MIN_PART_CHARS = 4
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
@@ -56,6 +61,8 @@ class Understanding:
         intent: The chosen intent, or None when the question is declined.
         confidence: The chosen intent's score as a fraction (0–1); the best score when declined.
         slots: The entities resolved to knowledge records.
+        scope: What the question asks that the guideline does not contain: an :class:`OutOfScope` when it
+            is declined for that, an :class:`OfficeDetail` to mention before an office's phone.
     """
 
     analysis: Analysis
@@ -63,6 +70,7 @@ class Understanding:
     intent: Intent | None
     confidence: float
     slots: Slots
+    scope: OutOfScope | OfficeDetail | None = None
 
     @property
     def runner_up(self) -> Candidate | None:
@@ -101,7 +109,12 @@ class Engine:
     """Answers questions from one knowledge base and one set of intents."""
 
     def __init__(
-        self, kb: KnowledgeBase, intents: tuple[Intent, ...], lexicon: Lexicon, entities: EntitiesFile
+        self,
+        kb: KnowledgeBase,
+        intents: tuple[Intent, ...],
+        lexicon: Lexicon,
+        entities: EntitiesFile,
+        scope: ScopeFile,
     ) -> None:
         """Builds the pipeline; see :meth:`load` to build it from the project's files."""
         self.kb = kb
@@ -117,6 +130,7 @@ class Engine:
         }
         self.analyzer.set_vocabulary(self.matcher.vocabulary | guideline_words, self.matcher.known_words)
         self.resolver = Resolver(self.analyzer, kb)
+        self.scope = Scope(scope, lexicon, frozenset(t.contact for t in kb.townships))
 
     @classmethod
     def load(cls, knowledge_dir: Path, intents_dir: Path) -> Engine:
@@ -127,15 +141,17 @@ class Engine:
         """
         kb = load_knowledge(knowledge_dir)
         documents, vocab = load_files(
-            intents_dir, {"lexicon.yaml": LexiconFile, "entities.yaml": EntitiesFile}
+            intents_dir, {"lexicon.yaml": LexiconFile, "entities.yaml": EntitiesFile, SCOPE_FILE: ScopeFile}
         )
         lexicon_file = vocab["lexicon.yaml"]
         entities_file = vocab["entities.yaml"]
+        scope_file = vocab[SCOPE_FILE]
         assert isinstance(lexicon_file, LexiconFile)
         assert isinstance(entities_file, EntitiesFile)
+        assert isinstance(scope_file, ScopeFile)
         check_entities(kb, entities_file, documents["entities.yaml"])
         intents = load_intents(intents_dir, frozenset(COMPOSERS))
-        return cls(kb, intents, Lexicon.from_file(lexicon_file), entities_file)
+        return cls(kb, intents, Lexicon.from_file(lexicon_file), entities_file, scope_file)
 
     def understand(self, question: str) -> Understanding:
         """Analyzes a question, scores the intents and decides whether and how to answer.
@@ -175,8 +191,34 @@ class Engine:
             chosen = (
                 None  # 我们协会下周开年会……麻烦您讲一个笑话: the background is in scope, the question not
             )
+        scope = self._screen(question, analysis)
+        if isinstance(scope, OutOfScope):
+            chosen = None
         confidence = max(0.0, min(1.0, score / 100))
-        return Understanding(analysis, tuple(ranked[:KEEP_CANDIDATES]), chosen, confidence, slots)
+        return Understanding(analysis, tuple(ranked[:KEEP_CANDIDATES]), chosen, confidence, slots, scope)
+
+    def _screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:
+        """What the question asks that the guideline does not contain (:mod:`bot.nlu.scope`).
+
+        A message of several questions is declined for an unlisted topic only if none of its parts is
+        about something the guideline has (城口扶贫办电话多少?那边有什么好玩的 still gets the phone).
+        """
+        found = self.scope.screen(question, analysis)
+        if not isinstance(found, OutOfScope) or found.finding is not Finding.UNLISTED:
+            return found
+        text = unicodedata.normalize("NFKC", question[:MAX_QUESTION_CHARS])
+        parts = [p for p in self.analyzer.lexicon.parts.split(text) if len(p.strip()) >= MIN_PART_CHARS]
+        if len(parts) < 2:
+            return found
+        for part in parts:
+            other = self.understand(part)
+            # A part asking nothing, or naming nothing of its own, may be background or the tail of the
+            # declined one (想成立一个民办非企业单位,需要准备哪些材料; 我在万州读的大学,那边的烤鱼好吃).
+            if other.intent is None or other.scope is not None or other.intent.smalltalk:
+                continue
+            if other.analysis.asking and other.analysis.entity_types:
+                return None
+        return found
 
     def _asks_off_topic(self, message: str) -> bool:
         """Whether a message's explicit question (the part after 请问, 麻烦您 …) is about something else.
@@ -209,7 +251,9 @@ class Engine:
         analysis = understanding.analysis
         name = intent.name if intent else None
         explicit = bool(understanding.candidates) and understanding.candidates[0].intent.decline
-        if intent is None and explicit:
+        if isinstance(understanding.scope, OutOfScope):
+            reply = out_of_scope_reply(self.kb, understanding.scope, understanding.slots)
+        elif intent is None and explicit:
             reply = decline_reply(self.kb)  # closest to an out-of-scope example (年检材料, 免税资格)
         elif intent is None:
             guideline = self._strong(self.passages, analysis)
@@ -221,7 +265,9 @@ class Engine:
             else:
                 reply = decline_reply(self.kb)
         else:
-            reply = self.compose(intent.answer, self.brief(understanding.slots, analysis))
+            reply = self.compose(
+                intent.answer, self.brief(understanding.slots, analysis, understanding.scope)
+            )
             news = self._news_for(intent, understanding)
             if news:
                 reply = news_reply(self.kb, news, places=understanding.slots.other_places)
@@ -236,16 +282,12 @@ class Engine:
             entities={kind: tuple(keys) for kind, keys in understanding.entities.items()},
         )
 
-    def brief(self, slots: Slots, analysis: Analysis) -> Brief:
-        """What the composers are given for a question: its entities, its analysis, the unlisted details it asks."""
-        lexicon = self.analyzer.lexicon
-        return Brief(
-            self.kb,
-            slots,
-            analysis,
-            office_detail=lexicon.unlisted_office_detail(analysis.text),
-            office_head=lexicon.asks_office_head(analysis.text),
-        )
+    def brief(
+        self, slots: Slots, analysis: Analysis, scope: OutOfScope | OfficeDetail | None = None
+    ) -> Brief:
+        """What the composers are given for a question: its entities, its analysis, the unlisted detail it asks."""
+        detail = scope.what if isinstance(scope, OfficeDetail) else None
+        return Brief(self.kb, slots, analysis, office_detail=detail)
 
     def compose(self, answer: str, brief: Brief) -> Reply:
         """Writes an answer: routes it (:mod:`bot.engine.routing`), composes it, and adds the notes it needs."""
@@ -298,7 +340,7 @@ class Engine:
     def _add_other_parts(self, understanding: Understanding, reply: Reply) -> Reply:
         """Appends the answers to the other questions of a message that asks several things."""
         text = unicodedata.normalize("NFKC", understanding.analysis.original[:MAX_QUESTION_CHARS])
-        parts = [p for p in self.analyzer.lexicon.parts.split(text) if len(p.strip()) >= 4]
+        parts = [p for p in self.analyzer.lexicon.parts.split(text) if len(p.strip()) >= MIN_PART_CHARS]
         if len(parts) < 2 or understanding.intent is None:
             return reply
         answered = {understanding.intent.answer}
@@ -320,7 +362,7 @@ class Engine:
                 other.intent, other.analysis.words
             ):
                 continue
-            extra = self.compose(other.intent.answer, self.brief(other.slots, other.analysis))
+            extra = self.compose(other.intent.answer, self.brief(other.slots, other.analysis, other.scope))
             new = [section for section in extra.sections if section not in sections]
             if extra.kind is not ReplyKind.ANSWER or not new:
                 continue
@@ -405,7 +447,7 @@ class Engine:
 
     def routed(self, answer: str, understanding: Understanding) -> str:
         """The composer that would write the answer ``answer`` for ``understanding``."""
-        brief = self.brief(understanding.slots, understanding.analysis)
+        brief = self.brief(understanding.slots, understanding.analysis, understanding.scope)
         return route(answer, brief, self.analyzer.lexicon).composer
 
     def answer(self, question: str, conversation: Conversation | None = None) -> Reply:

@@ -98,6 +98,8 @@ class Resolver:
             return Resolution(message, FollowUp.ACKNOWLEDGEMENT)
         if bare in self.lexicon.more_requests and conversation.choices:
             return Resolution(message, FollowUp.MORE)
+        if any(message.strip() == c.query for c in conversation.choices):
+            return Resolution(message)  # a button (or a number in the console) asks its own full question
         choice = self._choice(bare, conversation)
         if choice is not None:
             return Resolution(choice, FollowUp.CHOICE)

@@ -43,8 +43,6 @@ class Lexicon:
         function_characters: Characters of grammar, never a typo of a name's character.
         contact_words: Canonical words asking whom to contact.
         plural_words: Canonical words asking for every district rather than one.
-        unlisted_office_details: (what is not listed, the words asking for it), in order.
-        office_head_words: Words asking for an office's head.
         question: Matches a question word.
         asking: Matches a question word or a request word (in text or in canonical words).
         parts: Splits a message into its questions (punctuation, separators, 第一/第二 …).
@@ -74,8 +72,6 @@ class Lexicon:
     function_characters: frozenset[str]
     contact_words: frozenset[str]
     plural_words: frozenset[str]
-    unlisted_office_details: tuple[tuple[str, tuple[str, ...]], ...]
-    office_head_words: tuple[str, ...]
     question: re.Pattern[str]
     asking: re.Pattern[str]
     parts: re.Pattern[str]
@@ -116,11 +112,6 @@ class Lexicon:
             function_characters=frozenset(data.function_characters),
             contact_words=frozenset(normalize(w) for w in data.contact_words),
             plural_words=frozenset(normalize(w) for w in data.plural_words),
-            unlisted_office_details=tuple(
-                (detail, tuple(normalize(w) for w in words))
-                for detail, words in data.unlisted_office_details.items()
-            ),
-            office_head_words=tuple(normalize(w) for w in data.office_head_words),
             # The original question, before normalizing, still has its question mark.
             question=re.compile(rf"[?？]|{question_words}"),
             asking=re.compile(f"{question_words}|{_alternatives(data.request_words)}"),
@@ -146,17 +137,6 @@ class Lexicon:
             followup_questions={normalize(k): v for k, v in data.followup_questions.items()},
             city_office=re.compile(rf"(?<![\u4e00-\u9fff])市(?={'|'.join(map(re.escape, office_prefixes))})"),
         )
-
-    def unlisted_office_detail(self, text: str) -> str | None:
-        """What a normalized question asks of an office that the guideline does not print, if anything."""
-        for detail, words in self.unlisted_office_details:
-            if any(word in text for word in words):
-                return detail
-        return None
-
-    def asks_office_head(self, text: str) -> bool:
-        """Whether a normalized question asks for an office's head (主任, 局长 …)."""
-        return any(word in text for word in self.office_head_words)
 
     def is_local_place(self, name: str) -> bool:
         """Whether a place name ends like a place below a district (解放村, 李家镇)."""

@@ -20,6 +20,7 @@ from bot.data.schema import Strict, Text, parse_model
 from bot.data.yamlio import load_yaml
 from bot.engine import Engine
 from bot.errors import DataError, Problem, display_path
+from bot.tools.dialogues import evaluate_dialogues, is_dialogue_set, load_dialogues
 from bot.tools.evaluate import evaluate, load_cases
 
 _SCORE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -155,8 +156,13 @@ def score_sets(engine: Engine, sets: list[QuestionSet]) -> list[SetResult]:
     """
     results = []
     for question_set in sets:
-        report = evaluate(engine, load_cases(question_set.path))
-        results.append(SetResult(question_set, Score(report.passed, len(report.outcomes))))
+        if is_dialogue_set(question_set.path):
+            dialogues = evaluate_dialogues(engine, load_dialogues(question_set.path))
+            score = Score(dialogues.passed, len(dialogues.outcomes))
+        else:
+            report = evaluate(engine, load_cases(question_set.path))
+            score = Score(report.passed, len(report.outcomes))
+        results.append(SetResult(question_set, score))
     return results
 
 

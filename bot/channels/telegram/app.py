@@ -158,6 +158,7 @@ def register_handlers(application: BangfuApplication) -> None:
             CommandHandler("activities", browse.activities, filters=new),
             CommandHandler("report", handlers.report, filters=new),
             CommandHandler("about", handlers.about, filters=new),
+            CommandHandler("reset", handlers.reset, filters=new),
             CommandHandler("settings", groups.settings_command, filters=new),
             CommandHandler("cancel", handlers.nothing_to_cancel, filters=new),
             CallbackQueryHandler(handlers.question_button, pattern=rf"^{QUESTION}:"),

@@ -20,7 +20,7 @@ from bot.channels.telegram.services import Context
 from bot.compose.districts import district_reply
 from bot.compose.document import about_reply
 from bot.compose.participation import reporting_reply
-from bot.compose.reply import Reply, Section
+from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.smalltalk import help_reply
 from bot.data.knowledge import KnowledgeBase
 
@@ -65,10 +65,31 @@ async def reply_with(
     )
 
 
+def conversation_key(chat_id: int, thread_id: int | None, user_id: int | None) -> tuple[int, int, int]:
+    """Whose conversation a message belongs to: the user's in a private chat; in a group the chat's, forum
+    topic's and user's, so that two members' follow-ups do not mix."""
+    return (chat_id, thread_id or 0, user_id or 0)
+
+
+def message_conversation_key(message: Message) -> tuple[int, int, int]:
+    """The conversation a message belongs to."""
+    thread = message.message_thread_id if message.is_topic_message else None
+    user = message.from_user.id if message.from_user else None
+    return conversation_key(message.chat.id, thread, user)
+
+
 async def answer_question(context: Context, message: Message, question: str) -> None:
-    """Answers a question asked in ``message`` with the engine's reply."""
-    reply = context.services.engine.answer(question)
+    """Answers a question asked in ``message`` with the engine's reply, as a follow-up of its conversation.
+
+    Advertising, spam and attempts to give the bot instructions get a short decline in a private chat and
+    no answer at all in a group.
+    """
+    deps = context.services
+    conversation = deps.conversations.get(message_conversation_key(message))
+    reply = deps.engine.answer(question, conversation)
     logger.debug("chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
+    if reply.kind is ReplyKind.REFUSE and is_group(message):
+        return
     await reply_with(context, message, reply)
 
 
@@ -81,12 +102,22 @@ async def start(update: Update, context: Context) -> None:
     if message is None:
         return
     deps = context.services
+    deps.conversations.forget(message_conversation_key(message))
     payload = context.args[0] if context.args else ""
     district = deps.districts.from_deep_link(payload) if payload else None
     if district is not None:
         await reply_with(context, message, district_reply(deps.kb, district))
         return
     await reply_with(context, message, welcome_reply(deps.kb))
+
+
+async def reset(update: Update, context: Context) -> None:
+    """/reset: forgets what the conversation was about, so the next question starts afresh."""
+    message = update.message
+    if message is None:
+        return
+    context.services.conversations.forget(message_conversation_key(message))
+    await _say(context, message, texts.RESET_DONE)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -167,7 +198,9 @@ async def question_button(update: Update, context: Context) -> None:
         await query.answer(texts.BUTTON_EXPIRED)
         return
     await query.answer()
-    reply = deps.engine.answer(question)
+    thread = where.thread_id
+    conversation = deps.conversations.get(conversation_key(where.chat_id, thread, query.from_user.id))
+    reply = deps.engine.answer(question, conversation)
     await send(context.bot, where, render_reply(reply, question=question), deps.store)
 
 

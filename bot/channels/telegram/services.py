@@ -7,7 +7,7 @@ district directory: python-telegram-bot's ``ContextTypes`` make ``bot_data`` a :
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.store import Store
 from bot.data.knowledge import KnowledgeBase
-from bot.engine import Engine
+from bot.engine import ConversationStore, Engine
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,14 @@ class Services:
         engine: The answer engine (its calls are pure CPU, about a millisecond: called directly).
         store: Group settings and button questions.
         districts: Districts by slug, for buttons and deep links.
+        conversations: What each conversation remembers (per user in a private chat; per chat, forum topic
+            and user in a group), so follow-ups are understood.
     """
 
     engine: Engine
     store: Store
     districts: DistrictDirectory
+    conversations: ConversationStore = field(default_factory=ConversationStore)
 
     @property
     def kb(self) -> KnowledgeBase:

@@ -21,6 +21,7 @@ PRIVATE_COMMANDS: Final = (
     ("plan", "一步步生成适合您组织的帮扶方案"),
     ("report", "参与后需要报送什么、何时报送"),
     ("about", "信息来源和发布时间"),
+    ("reset", "重新开始,不再参考之前聊的内容"),
     ("cancel", "退出正在进行的方案生成"),
 )
 GROUP_COMMANDS: Final = (
@@ -30,6 +31,7 @@ GROUP_COMMANDS: Final = (
     ("plan", "生成帮扶方案"),
     ("report", "参与后需要报送什么、何时报送"),
     ("about", "信息来源和发布时间"),
+    ("reset", "重新开始,不再参考之前聊的内容"),
     ("settings", "群组回答方式(仅管理员)"),
 )
 
@@ -43,10 +45,12 @@ COMMAND_LINES: Final = (
     "/plan 一步步生成适合您组织的帮扶方案",
     "/report 参与后需要报送什么、何时报送",
     "/about 信息来源",
+    "/reset 重新开始,不再参考之前聊的内容",
 )
 ASK_DIRECTLY: Final = "也可以直接输入问题,或点击下面的示例问题。"
 GROUP_HOW_TO_ASK: Final = "在群里提问时,请 @{username} 加上您的问题,或直接回复我的消息。"
 UNKNOWN_COMMAND: Final = "抱歉,没有这个命令。发送 /help 查看可用的命令。"
+RESET_DONE: Final = "好的,已重新开始。接下来的问题不再参考之前聊的内容。"
 
 # --- answers -------------------------------------------------------------------------------------
 

@@ -1,0 +1,61 @@
+"""``intents/scope.yaml``: what the guideline does not contain, though questions about it name its words.
+
+Its header comment explains every field; :mod:`bot.nlu.scope` recognizes such questions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bot.data.schema import Ident, Strict, Text
+
+SCOPE_FILE = "scope.yaml"
+
+
+class UnlistedTopic(Strict):
+    """Something people ask that no knowledge file has."""
+
+    id: Ident
+    what: Text
+    office: bool = False
+    townships: bool = True
+    with_phone: bool = True
+    words: list[Text] = Field(min_length=1)
+    unless: list[Text] = []
+
+
+class Personal(Strict):
+    """Details of a listed contact beyond what the guideline prints."""
+
+    what: Text
+    words: list[Text] = Field(min_length=1)
+
+
+class Later(Strict):
+    """Questions about policy after the guideline's date."""
+
+    words: list[Text] = Field(min_length=1)
+    times: list[Text]
+    topics: list[Text]
+    after_year: int = Field(ge=2000, le=2100)
+
+
+class Refuse(Strict):
+    """Messages that get no answer in groups and a short decline in private chats."""
+
+    advertising: list[Text]
+    injection: list[Text]
+    allowed_links: list[Text]
+
+
+class ScopeFile(Strict):
+    """``intents/scope.yaml``."""
+
+    version: Literal[1]
+    unlisted: list[UnlistedTopic] = Field(min_length=1)
+    contact_words: list[Text] = Field(min_length=1)
+    personal: Personal
+    later: Later
+    refuse: Refuse

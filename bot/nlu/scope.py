@@ -1,0 +1,152 @@
+"""Knowing what the guideline does not contain: questions to decline, however close they come to it.
+
+A question about a district's scenic spots names the district; one about tax relief on donations names
+donations; an advertisement for paid 等级评估 services names 等级评估. Matching would answer each with what
+the name or word matches. :class:`Scope` recognizes them first (the words live in ``intents/scope.yaml``):
+
+* **refused**: advertising, spam links and attempts to change the bot's instructions;
+* **later**: policy after the guideline's date (2020-05-14) — the answer says so before anything else;
+* **personal**: details of a listed contact beyond the name, title and phone the guideline prints;
+* **unlisted**: a topic no knowledge file has (tourism, tax, loans …) or an office detail it does not print
+  (an address, office hours); an office detail asked together with how to contact the office is answered
+  with the phone the guideline prints, after saying the detail is not listed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.data.entity_type import EntityType
+from bot.data.normalize import normalize, to_simplified
+from bot.data.scope import ScopeFile, UnlistedTopic
+from bot.nlu.analysis import Analysis
+from bot.nlu.lexicon import Lexicon
+
+# A web address: a scheme, www., or a domain ending most sites use.
+_LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io|me|info)\b", re.IGNORECASE)
+# A year written in digits (2024年, 2024).
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_PLACES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})
+
+
+class Finding(StrEnum):
+    """What kind of question the guideline cannot answer."""
+
+    REFUSED = "refused"
+    LATER = "later"
+    PERSONAL = "personal"
+    UNLISTED = "unlisted"
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """A question the guideline cannot answer, and what it asked for.
+
+    Attributes:
+        finding: The kind of question.
+        what: What it asked for, as a decline says it (旅游、景点; 扶贫办的办公地址); for ``later``, the
+            time it asked about (今年, 2024年) or an empty string.
+        office: Whether it is an office detail (then the decline names the place asked about).
+    """
+
+    finding: Finding
+    what: str = ""
+    office: bool = False
+
+
+@dataclass(frozen=True)
+class OfficeDetail:
+    """An office detail the guideline does not print, asked together with how to contact the office."""
+
+    what: str
+
+
+class Scope:
+    """Recognizes the questions of ``intents/scope.yaml``."""
+
+    def __init__(self, data: ScopeFile, lexicon: Lexicon, contacts: frozenset[str]) -> None:
+        """Normalizes every word of the file.
+
+        Args:
+            data: The validated ``intents/scope.yaml``.
+            lexicon: Names the words that point at a person (他, 她).
+            contacts: The names of the listed contacts.
+        """
+        self._data = data
+        self._topics = [(topic, _words(topic.words), _words(topic.unless)) for topic in data.unlisted]
+        self._contact = _words(data.contact_words)
+        self._personal = _words(data.personal.words)
+        self._pronouns = frozenset(lexicon.references.get("person", ()))
+        self._contacts = contacts
+        self._later = _words(data.later.words)
+        self._times = _words(data.later.times)
+        self._topics_of_policy = _words(data.later.topics)
+        self._advertising = _words(data.refuse.advertising)
+        self._injection = _words(data.refuse.injection)
+        self._allowed_links = tuple(link.lower() for link in data.refuse.allowed_links)
+
+    def screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:
+        """What ``question`` asks that the guideline does not contain, if anything.
+
+        Returns:
+            An :class:`OutOfScope` to decline, an :class:`OfficeDetail` to mention before the office's
+            phone, or None for a question the guideline may answer.
+        """
+        text = analysis.text
+        raw = to_simplified(question).lower()
+        if _has(text, self._injection) or _has(raw, self._injection) or _has(text, self._advertising):
+            return OutOfScope(Finding.REFUSED)
+        links = [m.group() for m in _LINK.finditer(raw)]
+        if links and not any(allowed in raw for allowed in self._allowed_links):
+            return OutOfScope(Finding.REFUSED)
+        later = self._asks_later(text)
+        if later is not None:
+            return OutOfScope(Finding.LATER, later)
+        types = {m.type for m in analysis.mentions}
+        person = (
+            bool(self._pronouns & set(analysis.tokens))
+            or _has(text, ("联系人", "负责人"))
+            or any(m.surface in self._contacts for m in analysis.mentions)
+        )
+        if person and _has(text, self._personal):
+            return OutOfScope(Finding.PERSONAL, self._data.personal.what)
+        for topic, words, unless in self._topics:
+            if not _has(text, words) or _has(text, unless):
+                continue
+            if topic.office:
+                if not types & _PLACES or (not topic.townships and EntityType.TOWNSHIP in types):
+                    continue  # an office detail is asked of a place (of a district, for some details)
+                if topic.with_phone and _has(_without(text, words), self._contact):
+                    return OfficeDetail(topic.what)
+            return OutOfScope(Finding.UNLISTED, topic.what, topic.office)
+        return None
+
+    def _asks_later(self, text: str) -> str | None:
+        """The time a question about later or current policy asks about (今年, 2024年; "" if unsaid), or None."""
+        years = [y for y in _YEAR.findall(text) if int(y) > self._data.later.after_year]
+        when = f"{years[0]}年" if years else next((t for t in self._times if t in text), None)
+        if _has(text, self._later):
+            return when or ""
+        if _has(text, self._topics_of_policy) and when is not None:
+            return when
+        return None
+
+
+def _words(words: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in (normalize(word) for word in words) if w))
+
+
+def _without(text: str, words: tuple[str, ...]) -> str:
+    """``text`` without ``words`` (so 传真号码 does not count as asking for a 号码)."""
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, " ")
+    return text
+
+
+def _has(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+__all__ = ["Finding", "OfficeDetail", "OutOfScope", "Scope", "UnlistedTopic"]
