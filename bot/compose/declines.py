@@ -29,7 +29,9 @@ def out_of_scope_reply(kb: KnowledgeBase, found: OutOfScope, slots: Slots) -> Re
     districts = implied_districts(kb, slots)
     places = "、".join(_place_names(slots)) or "、".join(d.name for d in districts)
     if found.office and places:
-        first = f"《工作指引》没有列出{places}{found.what}。"
+        # A township has no 扶贫办 of its own in the guideline: 后坪乡的办公地址, not 后坪乡扶贫办的.
+        what = found.what.removeprefix("扶贫办") if slots.townships else found.what
+        first = f"《工作指引》没有列出{places}{what}。"
     else:
         first = f"抱歉,《工作指引》没有{found.what}方面的内容,我回答不了这个问题。"
     listed = [d for d in districts if d.in_guideline]
