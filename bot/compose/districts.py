@@ -9,7 +9,7 @@ from bot.compose.common import (
     tier_text,
 )
 from bot.compose.registry import Brief, composer
-from bot.compose.reply import Choice, Reply, Section
+from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.compose.sections import (
     district_contact_section,
     district_suggestions,
@@ -100,6 +100,16 @@ def district_reply(kb: KnowledgeBase, district: District) -> Reply:
         *sections,
         suggestions=[ask("我们能开展哪些帮扶活动"), ask("参与后要报送什么")],
     )
+
+
+@composer("office_not_listed")
+def office_not_listed(brief: Brief) -> Reply:
+    """Districts whose office the guideline does not list: declined, with what it does list there."""
+    kb = brief.kb
+    districts = implied_districts(kb, brief.slots)
+    sections = [district_contact_section(kb, d) for d in districts]
+    suggestions = [c for d in districts for c in district_suggestions(d, shown=frozenset({"villages"}))]
+    return Reply(ReplyKind.DECLINE, tuple(sections), suggestions=tuple(suggestions[:3]))
 
 
 @composer("district_overview")

@@ -31,6 +31,7 @@ class Personal(Strict):
 
     what: Text
     words: list[Text] = Field(min_length=1)
+    always: list[Text] = []
 
 
 class Later(Strict):
@@ -56,6 +57,7 @@ class ScopeFile(Strict):
     version: Literal[1]
     unlisted: list[UnlistedTopic] = Field(min_length=1)
     contact_words: list[Text] = Field(min_length=1)
+    office_words: list[Text] = []
     personal: Personal
     later: Later
     refuse: Refuse

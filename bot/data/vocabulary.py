@@ -38,13 +38,14 @@ class LexiconFile(Strict):
     part_separators: list[Text]
     contact_words: list[Text] = Field(min_length=1)
     plural_words: list[Text]
-    references: dict[Literal["place", "district", "township", "village", "person"], list[Text]]
+    references: dict[Literal["place", "district", "township", "village", "person", "places"], list[Text]]
     corrections: list[Text]
     ellipsis_openers: list[Text]
     ellipsis_closers: list[Text]
     acknowledgements: list[Text]
     more_requests: list[Text]
     self_references: list[Text]
+    followup_fillers: list[Text]
     followup_questions: dict[Text, Annotated[str, StringConstraints(pattern=r".*\{place\}.*")]]
 
 

@@ -22,6 +22,8 @@ from bot.data.schema import ActivityGroup, Township, Village
 # After this much silence a conversation starts afresh: a question asked half an hour later is a new topic,
 # and "它" then has nothing to point at (the bot answers it as it stands, or says what it needs).
 IDLE_SECONDS = 30 * 60
+# Districts remembered for 这几个区县: a conversation compares a few places at most.
+RECENT_DISTRICTS = 5
 # Conversations kept at once; the least recently used is dropped first. Each holds a few references and
 # strings (well under 2 KB measured in make bench), so this bounds their memory to about 20 MB.
 MAX_CONVERSATIONS = 10_000
@@ -48,6 +50,8 @@ class Conversation:
 
     Attributes:
         district: The district last discussed (or the district of the township or village last discussed).
+        districts: The districts the last question named (这几个区县 points at them when there were several).
+        recent: The districts discussed, most recent last, each once (at most :data:`RECENT_DISTRICTS`).
         township: The deep-poverty township last discussed.
         village: The designated village last discussed.
         place: The name of the most specific place last discussed, as the knowledge writes it.
@@ -63,6 +67,8 @@ class Conversation:
     """
 
     district: District | None = None
+    districts: tuple[District, ...] = ()
+    recent: tuple[District, ...] = ()
     township: Township | None = None
     village: Village | None = None
     place: str | None = None

@@ -130,7 +130,7 @@ class Engine:
         }
         self.analyzer.set_vocabulary(self.matcher.vocabulary | guideline_words, self.matcher.known_words)
         self.resolver = Resolver(self.analyzer, kb)
-        self.scope = Scope(scope, lexicon, frozenset(t.contact for t in kb.townships))
+        self.scope = Scope(scope, frozenset(t.contact for t in kb.townships))
 
     @classmethod
     def load(cls, knowledge_dir: Path, intents_dir: Path) -> Engine:
@@ -275,6 +275,8 @@ class Engine:
             elif reply.kind is ReplyKind.ANSWER:
                 reply = self._add_other_parts(understanding, reply)
                 reply = self._add_passage(analysis.tokens, reply)
+        if reply.kind in (ReplyKind.DECLINE, ReplyKind.REFUSE):
+            name = None  # a composer that finds nothing to say for what was asked declines
         return dataclasses.replace(
             reply,
             intent=name,
@@ -402,6 +404,10 @@ class Engine:
             return Response(self.understand(message), more_reply(conversation.choices), resolution)
         text = resolution.text
         understanding = self.understand(text)
+        if resolution.kind is FollowUp.REFERENCE and not resolution.person:
+            original = self.understand(message)
+            if _incidental(understanding, original):
+                understanding, text = original, message
         carried = self._carry_org_type(understanding, conversation)
         if carried is not None:
             understanding, text = carried, carried.analysis.original
@@ -410,7 +416,16 @@ class Engine:
             note = Section(None, (f"(接上文,理解为:{text})",))
             reply = dataclasses.replace(reply, sections=(note, *reply.sections), resolved=text)
         if conversation is not None:
-            remember(conversation, self.kb, understanding.analysis, understanding.slots, text, reply)
+            chose = resolution.kind is FollowUp.CHOICE
+            remember(
+                conversation,
+                self.kb,
+                understanding.analysis,
+                understanding.slots,
+                text,
+                reply,
+                keep_readings=chose,
+            )
         logger.debug(
             "question -> %s (%.2f), follow-up %s",
             understanding.intent.name if understanding.intent else None,
@@ -424,26 +439,30 @@ class Engine:
     ) -> Understanding | None:
         """The question asked again for the organization type the user gave before, when it is about them.
 
-        After 我们是一家基金会, 我们能做啥 is about what a foundation can do: when the user speaks of their own
-        organization (or the answer would ask which type it is) and names no type or theme, the remembered
-        type is added, and kept if the question then has an answer that uses it.
+        After 我们是一家基金会, 我们能做啥 is about what a foundation can do: when a question names no type or
+        theme, the remembered type is added, and kept if the question then asks what such an organization
+        can do (an answer that needs the type), or if the user spoke of their own organization (我们) or the
+        answer would have asked which type it is, and the answer can use the type.
         """
         if conversation is None or conversation.org_type is None:
             return None
         analysis = understanding.analysis
         if {EntityType.ORG_TYPE, EntityType.THEME} & analysis.entity_types:
             return None
-        own = any(word in analysis.text for word in self.analyzer.lexicon.self_references)
-        intent = understanding.intent
-        asks = intent is not None and self.routed(intent.answer, understanding) == "which_org_type"
-        if not (own or asks):
-            return None
         word = conversation.org_word or conversation.org_type.name
         again = self.understand(f"{word}{analysis.text}")
         carried = again.intent
-        if carried is None or carried.smalltalk or carried.decline:
+        if carried is None or carried.smalltalk or carried.decline or again.scope is not None:
             return None
-        return again if EntityType.ORG_TYPE in (*carried.required, *carried.optional) else None
+        intent = understanding.intent
+        unanswered = intent is None or intent.smalltalk
+        if EntityType.ORG_TYPE in carried.required and (
+            unanswered or again.confidence > understanding.confidence
+        ):
+            return again  # a question of what such an organization can do, which the type answers better
+        own = any(word in analysis.text for word in self.analyzer.lexicon.self_references)
+        asks = intent is not None and self.routed(intent.answer, understanding) == "which_org_type"
+        return again if (own or asks) and EntityType.ORG_TYPE in carried.optional else None
 
     def routed(self, answer: str, understanding: Understanding) -> str:
         """The composer that would write the answer ``answer`` for ``understanding``."""
@@ -453,3 +472,19 @@ class Engine:
     def answer(self, question: str, conversation: Conversation | None = None) -> Reply:
         """Answers one message (in its conversation, if given); never raises on odd input."""
         return self.respond(question, conversation).reply
+
+
+_PLACE_TYPES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})
+
+
+def _incidental(resolved: Understanding, original: Understanding) -> bool:
+    """Whether the place a reference was resolved to is beside the point of the question.
+
+    我们医生去那边 指引对人员安全有什么建议 asks about safety wherever 那边 is: naming the place turns it into
+    a question about the place (a bare-name intent), while the message as written has an answer that takes
+    no place at all.
+    """
+    intent, plain = resolved.intent, original.intent
+    if intent is None or not intent.strict or plain is None or plain.smalltalk or plain.decline:
+        return False
+    return not _PLACE_TYPES & {*plain.required, *plain.optional}

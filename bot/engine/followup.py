@@ -40,9 +40,13 @@ _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五六七八九十]{1,2}|\d{1
 # What may follow a place that selects one reading of an ambiguous name: 石柱那个, 秀山的, 酉阳这个.
 _SELECTOR_TAIL = re.compile(r"^(?:的那个|那个|这个|那|的)")
 # A follow-up of a bare attribute is short: longer messages say enough to stand alone.
-MAX_ATTRIBUTE_CHARS = 8
+MAX_ATTRIBUTE_CHARS = 10
 # Characters that carry nothing once names and particles are taken out of an ellipsis.
 _FILLER = re.compile(r"[\s的了吗啊呀哦嘛吧,.!?;:、]+")
+# What may stand around a correction besides the name (哦, 不好意思 是 …): 我是说潼南 is a correction, 不好意思,
+# 请问万州区扶贫办电话 a question of its own.
+_CORRECTION_FILLER = re.compile(r"[\s的了吗啊呀哦嘛吧呃嗯噢,.!?;:、是那个我这不好意思抱歉]+")
+MAX_CORRECTION_REST = 2
 
 
 class FollowUp(StrEnum):
@@ -66,10 +70,12 @@ class Resolution:
     Attributes:
         text: The question to answer.
         kind: How the conversation was used (:attr:`FollowUp.NONE` when it was not).
+        person: Whether a word pointing at a person (他, 她) was resolved to the contact last named.
     """
 
     text: str
     kind: FollowUp = FollowUp.NONE
+    person: bool = False
 
     @property
     def used_context(self) -> bool:
@@ -137,10 +143,17 @@ class Resolver:
             reading = chosen[0]
             tail = _SELECTOR_TAIL.match(text[mention.end :])
             end = mention.end + (tail.end() if tail else 0)
-            rest = _FILLER.sub("", text[: mention.start] + text[end:])
-            if rest:
-                return Resolution(text[: mention.start] + reading.label + text[end:], FollowUp.CHOICE)
+            rest = _without(text[: mention.start] + text[end:], [], self.lexicon.corrections)
+            if _CORRECTION_FILLER.sub("", rest):
+                # 石柱那个,它所在县的扶贫办电话: its own question, about that reading (它 is the village).
+                asked = text[: mention.start] + reading.label + text[end:]
+                focused = Conversation(place=reading.label, district=self.kb.district(reading.district))
+                referred = self._references(asked, self.analyzer.analyze(asked), focused)
+                return Resolution(referred.text if referred else asked, FollowUp.CHOICE)
             previous = normalize(conversation.question)
+            for other in conversation.readings:  # 说错了 是彭水那个: the other reading, chosen before
+                if other.label in previous:
+                    return Resolution(previous.replace(other.label, reading.label, 1), FollowUp.CHOICE)
             if reading.surface in previous:
                 return Resolution(previous.replace(reading.surface, reading.label, 1), FollowUp.CHOICE)
             return Resolution(reading.label + previous, FollowUp.CHOICE)
@@ -167,7 +180,14 @@ class Resolver:
         new = [m for m in analysis.mentions if not set(m.candidates) & known and _swappable(m)]
         if not new:
             return None
-        return Resolution(_swap(previous, new[-1].surface, new[-1].type), FollowUp.CORRECTION)
+        # Only a correction: a message with a question of its own (不好意思,请问万州区扶贫办电话) stands alone.
+        rest = _without(text, list(analysis.mentions), self.lexicon.corrections)
+        rest = _strip(rest, self.lexicon.ellipsis_openers, self.lexicon.ellipsis_closers)
+        if len(_CORRECTION_FILLER.sub("", rest)) > MAX_CORRECTION_REST:
+            return None
+        sort = [m for m in new if any(m.type in k and new[-1].type in k for k in _KINDS)]
+        surface = text[sort[0].start : sort[-1].end] if len(sort) > 1 else new[-1].surface
+        return Resolution(_swap(previous, surface, new[-1].type), FollowUp.CORRECTION)
 
     def _ellipsis(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
         """那巫溪呢, 医疗类的呢: the previous question about what the message names."""
@@ -184,33 +204,38 @@ class Resolver:
         return Resolution(_swap(previous, surface, names[0].type), FollowUp.ELLIPSIS)
 
     def _attribute(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
-        """电话呢, 村呢 after a place: that attribute of the place."""
+        """电话呢, 村呢, 扶贫办电话也发我一下 after a place: that attribute of the place."""
         if conversation.place is None or analysis.mentions:
             return None
         lexicon = self.lexicon
         asked = _FILLER.sub("", _strip(text, lexicon.ellipsis_openers, lexicon.ellipsis_closers))
         if not asked or len(asked) > MAX_ATTRIBUTE_CHARS:
             return None
-        template = lexicon.followup_questions.get(asked)
-        if template is not None:
+        words = [t for t in analysis.tokens if t not in lexicon.followup_fillers and _FILLER.sub("", t)]
+        words = [w for w in words if w not in lexicon.ellipsis_openers and w not in lexicon.ellipsis_closers]
+        known = [w for w in words if w in lexicon.followup_questions]
+        if known and len(known) == len(words):
+            template = lexicon.followup_questions[known[-1]]
             return Resolution(template.format(place=conversation.place), FollowUp.ATTRIBUTE)
         if not text.rstrip().endswith(lexicon.ellipsis_closers):
             return None  # a short question of its own (怎么参与), not an attribute asked with 呢
-        return Resolution(f"{conversation.place}{asked}", FollowUp.ATTRIBUTE)
+        return Resolution(f"{conversation.place}的{asked}", FollowUp.ATTRIBUTE)
 
     def _references(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
         """它, 那边, 该县, 那个乡, 他: the place or person they point at."""
         targets = {
             "place": conversation.place,
             "district": conversation.district.name if conversation.district else None,
-            "township": conversation.township.name if conversation.township else None,
+            "township": _township_name(conversation),
             "village": _village_label(conversation),
             "person": conversation.contact.contact if conversation.contact else None,
+            "places": _places(conversation),
         }
         named = {m.type for m in analysis.mentions}
         starts = {start for start, _ in token_spans(text, analysis.tokens)}
         ends = {end for _, end in token_spans(text, analysis.tokens)}
         found: list[tuple[int, int, str]] = []
+        person = False
         for level, words in self.lexicon.references.items():
             target = targets.get(level)
             if target is None or (level != "person" and named & PLACE_TYPES):
@@ -218,16 +243,22 @@ class Resolver:
             for word in words:
                 for match in re.finditer(re.escape(word), text):
                     span = (match.start(), match.end())
-                    inside = any(m.start < span[1] and span[0] < m.end for m in analysis.mentions)
+                    # A reference is no unknown place (这三个区县 is read as one): only known names block it.
+                    inside = any(
+                        m.start < span[1] and span[0] < m.end
+                        for m in analysis.mentions
+                        if m.type is not EntityType.OTHER_PLACE
+                    )
                     taken = any(s < span[1] and span[0] < e for s, e, _ in found)
                     if span[0] in starts and span[1] in ends and not inside and not taken:
                         found.append((span[0], span[1], target))
+                        person = person or level == "person"
         if not found:
             return None
         resolved = text
         for start, end, target in sorted(found, reverse=True):
             resolved = resolved[:start] + target + resolved[end:]
-        return Resolution(resolved, FollowUp.REFERENCE)
+        return Resolution(resolved, FollowUp.REFERENCE, person)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -238,12 +269,18 @@ def _swappable(mention: Mention) -> bool:
 
 
 def _swap(previous: Analysis, surface: str, kind: EntityType) -> str:
-    """The previous question with its entity of ``kind``'s sort replaced by ``surface`` (or ``surface`` added)."""
+    """The previous question with its entities of ``kind``'s sort replaced by ``surface`` (or it added).
+
+    Every mention of the sort goes: after 云阳泥溪镇联系人是谁, 那开州大进镇呢 asks 开州大进镇联系人是谁.
+    """
     sort = next((k for k in _KINDS if kind in k), frozenset({kind}))
-    old = next((m for m in previous.mentions if m.type in sort), None)
-    if old is None:
+    old = [m for m in previous.mentions if m.type in sort]
+    if not old:
         return f"{surface}{previous.text}"
-    return previous.text[: old.start] + surface + previous.text[old.end :]
+    text = previous.text
+    for mention in reversed(old[1:]):
+        text = text[: mention.start] + text[mention.end :]
+    return text[: old[0].start] + surface + text[old[0].end :]
 
 
 def _without(text: str, mentions: list[Mention], words: tuple[str, ...]) -> str:
@@ -286,8 +323,25 @@ def _covers(part: str, words: frozenset[str]) -> bool:
 
 
 def _village_label(conversation: Conversation) -> str | None:
+    """The village last discussed, or the only designated village of the district last discussed."""
     village = conversation.village
+    if village is None and conversation.district is not None and len(conversation.district.villages) == 1:
+        village = conversation.district.villages[0]
     return f"{village.district}{village.town}{village.name}" if village else None
+
+
+def _township_name(conversation: Conversation) -> str | None:
+    """The township last discussed, or the only deep-poverty township of the district last discussed."""
+    township = conversation.township
+    if township is None and conversation.district is not None and len(conversation.district.townships) == 1:
+        township = conversation.district.townships[0]
+    return f"{township.district}{township.name}" if township else None
+
+
+def _places(conversation: Conversation) -> str | None:
+    """这几个区县: the districts the last question named when there were several, else the last discussed."""
+    districts = conversation.districts if len(conversation.districts) > 1 else conversation.recent[-3:]
+    return "、".join(d.name for d in districts) if len(districts) > 1 else None
 
 
 def _numeral(text: str) -> int | None:

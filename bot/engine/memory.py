@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.compose.reply import Reply, ReplyKind
 from bot.data.entity_type import EntityType
 from bot.data.knowledge import KnowledgeBase
-from bot.engine.conversation import Conversation, Reading
+from bot.engine.conversation import RECENT_DISTRICTS, Conversation, Reading
 from bot.nlu.analysis import Analysis
 from bot.nlu.entities import Entity, TownshipKey, VillageKey
-from bot.nlu.slots import Slots
+from bot.nlu.slots import Slots, implied_districts
 
 
 def remember(
@@ -18,12 +18,15 @@ def remember(
     slots: Slots,
     question: str,
     reply: Reply,
+    *,
+    keep_readings: bool = False,
 ) -> None:
     """Updates ``conversation`` after ``reply`` answered ``question`` (as understood).
 
     A place, contact or organization type the question named replaces the one remembered; what it did not
     name is kept, so that 它 still points at the last place after a question on another topic. A declined
-    question leaves the places as they were but is the new previous question.
+    question leaves the places as they were but is the new previous question. With ``keep_readings`` (the
+    question chose one reading of an ambiguous name) the readings stay, so 说错了 是彭水那个 can choose another.
     """
     _remember_place(conversation, kb, slots)
     if len(slots.org_types) == 1:
@@ -35,11 +38,17 @@ def remember(
     conversation.intent = reply.intent
     conversation.clarifying = reply.asks if reply.kind is ReplyKind.CLARIFY else None
     conversation.choices = (*reply.choices, *reply.suggestions)
-    conversation.readings = _readings(analysis) if reply.kind is ReplyKind.ANSWER else ()
+    if not (keep_readings and reply.kind is ReplyKind.ANSWER):
+        conversation.readings = _readings(analysis) if reply.kind is ReplyKind.ANSWER else ()
 
 
 def _remember_place(conversation: Conversation, kb: KnowledgeBase, slots: Slots) -> None:
     """The most specific place the question named, and the district it lies in."""
+    named = implied_districts(kb, slots)
+    if named:
+        conversation.districts = tuple(named)
+        recent = [d for d in conversation.recent if d not in named] + named
+        conversation.recent = tuple(recent[-RECENT_DISTRICTS:])
     if len(slots.villages) == 1:
         village = slots.villages[0]
         conversation.village, conversation.township = village, None

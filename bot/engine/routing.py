@@ -102,6 +102,17 @@ ROUTES: tuple[Route, ...] = (
         "重庆市 itself, whose office the guideline does not list",
     ),
     Route("district_contact", _no_district, "district_phone_list", "no place named: every district's phone"),
+    Route(
+        "district_contact",
+        _slots(
+            lambda b: (
+                not (b.slots.townships or b.slots.towns or b.slots.villages)
+                and not any(d.phone for d in implied_districts(b.kb, b.slots))
+            )
+        ),
+        "office_not_listed",
+        "only districts whose office the guideline does not list (渝北区扶贫办电话): declined, saying so",
+    ),
     Route("district_overview", _no_district, "district_contact", "no district named or implied"),
     Route("district_tier", _no_district, "tier_list", "no district named: the districts of each tier"),
     # --- townships ---
@@ -110,6 +121,12 @@ ROUTES: tuple[Route, ...] = (
         _slots(lambda b: b.slots.org_types or b.slots.themes),
         "org_in_district",
         "an organization type or theme too: what it can do there, and whom to contact",
+    ),
+    Route(
+        "township_contact",
+        _slots(lambda b: b.slots.townships and "攻坚村" in b.words),
+        "village_location",
+        "大进镇的定点攻坚村: the township's villages, then its contact",
     ),
     Route(
         "township_contact",

@@ -55,6 +55,7 @@ class Lexicon:
         acknowledgements: What closes a topic (好的, 收到).
         more_requests: Asking for more of the same (还有呢).
         self_references: The user speaking of their own organization (我们).
+        followup_fillers: Words that may stand beside a bare attribute in a follow-up.
         followup_questions: A bare attribute → the full question about ``{place}``.
     """
 
@@ -84,6 +85,7 @@ class Lexicon:
     acknowledgements: frozenset[str]
     more_requests: frozenset[str]
     self_references: tuple[str, ...]
+    followup_fillers: frozenset[str]
     followup_questions: Mapping[str, str]
 
     @classmethod
@@ -134,6 +136,7 @@ class Lexicon:
             acknowledgements=frozenset(normalize(w) for w in data.acknowledgements),
             more_requests=frozenset(normalize(w) for w in data.more_requests),
             self_references=_longest_first(data.self_references),
+            followup_fillers=frozenset(normalize(w) for w in data.followup_fillers),
             followup_questions={normalize(k): v for k, v in data.followup_questions.items()},
             city_office=re.compile(rf"(?<![\u4e00-\u9fff])市(?={'|'.join(map(re.escape, office_prefixes))})"),
         )

@@ -22,7 +22,6 @@ from bot.data.entity_type import EntityType
 from bot.data.normalize import normalize, to_simplified
 from bot.data.scope import ScopeFile, UnlistedTopic
 from bot.nlu.analysis import Analysis
-from bot.nlu.lexicon import Lexicon
 
 # A web address: a scheme, www., or a domain ending most sites use.
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io|me|info)\b", re.IGNORECASE)
@@ -66,19 +65,19 @@ class OfficeDetail:
 class Scope:
     """Recognizes the questions of ``intents/scope.yaml``."""
 
-    def __init__(self, data: ScopeFile, lexicon: Lexicon, contacts: frozenset[str]) -> None:
+    def __init__(self, data: ScopeFile, contacts: frozenset[str]) -> None:
         """Normalizes every word of the file.
 
         Args:
             data: The validated ``intents/scope.yaml``.
-            lexicon: Names the words that point at a person (他, 她).
             contacts: The names of the listed contacts.
         """
         self._data = data
         self._topics = [(topic, _words(topic.words), _words(topic.unless)) for topic in data.unlisted]
         self._contact = _words(data.contact_words)
         self._personal = _words(data.personal.words)
-        self._pronouns = frozenset(lexicon.references.get("person", ()))
+        self._always_personal = _words(data.personal.always)
+        self._offices = _words(data.office_words)
         self._contacts = contacts
         self._later = _words(data.later.words)
         self._times = _words(data.later.times)
@@ -105,19 +104,19 @@ class Scope:
         if later is not None:
             return OutOfScope(Finding.LATER, later)
         types = {m.type for m in analysis.mentions}
-        person = (
-            bool(self._pronouns & set(analysis.tokens))
-            or _has(text, ("联系人", "负责人"))
-            or any(m.surface in self._contacts for m in analysis.mentions)
+        person = _has(text, ("联系人", "负责人")) or any(
+            m.surface in self._contacts for m in analysis.mentions
         )
-        if person and _has(text, self._personal):
+        if (person and _has(text, self._personal)) or _has(text, self._always_personal):
             return OutOfScope(Finding.PERSONAL, self._data.personal.what)
         for topic, words, unless in self._topics:
             if not _has(text, words) or _has(text, unless):
                 continue
             if topic.office:
-                if not types & _PLACES or (not topic.townships and EntityType.TOWNSHIP in types):
-                    continue  # an office detail is asked of a place (of a district, for some details)
+                if not (types & _PLACES or _has(text, self._offices)):
+                    continue  # an office detail is asked of a place or an office
+                if not topic.townships and EntityType.TOWNSHIP in types:
+                    continue  # some details only of a district's office
                 if topic.with_phone and _has(_without(text, words), self._contact):
                     return OfficeDetail(topic.what)
             return OutOfScope(Finding.UNLISTED, topic.what, topic.office)
