@@ -482,9 +482,12 @@ def _incidental(resolved: Understanding, original: Understanding) -> bool:
 
     我们医生去那边 指引对人员安全有什么建议 asks about safety wherever 那边 is: naming the place turns it into
     a question about the place (a bare-name intent), while the message as written has an answer that takes
-    no place at all.
+    no place at all, at least as confidently.
     """
     intent, plain = resolved.intent, original.intent
     if intent is None or not intent.strict or plain is None or plain.smalltalk or plain.decline:
         return False
-    return not _PLACE_TYPES & {*plain.required, *plain.optional}
+    return original.confidence >= resolved.confidence and not _PLACE_TYPES & {
+        *plain.required,
+        *plain.optional,
+    }

@@ -17,12 +17,13 @@ old context. The words of each kind live in ``intents/lexicon.yaml``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.data.entity_type import EntityType
 from bot.data.knowledge import KnowledgeBase
-from bot.data.normalize import normalize
+from bot.data.normalize import normalize, to_simplified
 from bot.data.numerals import parse_chinese_numeral
 from bot.engine.conversation import Conversation
 from bot.nlu.analysis import Analysis, Analyzer
@@ -110,12 +111,15 @@ class Resolver:
         if choice is not None:
             return Resolution(choice, FollowUp.CHOICE)
         analysis = self.analyzer.analyze(message)
-        for step in (self._reading, self._clarification, self._correction, self._ellipsis, self._attribute):
+        for step in (self._reading, self._clarification, self._correction, self._ellipsis):
             found = step(text, analysis, conversation)
             if found is not None:
                 return found
-        referred = self._references(text, analysis, conversation)
-        return referred if referred is not None else Resolution(message)
+        referred = self._references(text, analysis, conversation, _light(message))
+        if referred is not None:
+            return referred
+        attribute = self._attribute(text, analysis, conversation)
+        return attribute if attribute is not None else Resolution(message)
 
     # --- the kinds of follow-up ---------------------------------------------------------------------
 
@@ -146,14 +150,17 @@ class Resolver:
             rest = _without(text[: mention.start] + text[end:], [], self.lexicon.corrections)
             if _CORRECTION_FILLER.sub("", rest):
                 # 石柱那个,它所在县的扶贫办电话: its own question, about that reading (它 is the village).
-                asked = text[: mention.start] + reading.label + text[end:]
                 focused = Conversation(place=reading.label, district=self.kb.district(reading.district))
-                referred = self._references(asked, self.analyzer.analyze(asked), focused)
-                return Resolution(referred.text if referred else asked, FollowUp.CHOICE)
+                after = text[end:]
+                referred = self._references(after, self.analyzer.analyze(after), focused)
+                if referred is not None:
+                    return Resolution(text[: mention.start] + referred.text, FollowUp.CHOICE)
+                return Resolution(text[: mention.start] + reading.label + after, FollowUp.CHOICE)
             previous = normalize(conversation.question)
             for other in conversation.readings:  # 说错了 是彭水那个: the other reading, chosen before
                 if other.label in previous:
-                    return Resolution(previous.replace(other.label, reading.label, 1), FollowUp.CHOICE)
+                    swapped = previous.replace(other.label, reading.label, 1)
+                    return Resolution(swapped.replace(other.district, reading.district), FollowUp.CHOICE)
             if reading.surface in previous:
                 return Resolution(previous.replace(reading.surface, reading.label, 1), FollowUp.CHOICE)
             return Resolution(reading.label + previous, FollowUp.CHOICE)
@@ -221,7 +228,9 @@ class Resolver:
             return None  # a short question of its own (怎么参与), not an attribute asked with 呢
         return Resolution(f"{conversation.place}的{asked}", FollowUp.ATTRIBUTE)
 
-    def _references(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
+    def _references(
+        self, text: str, analysis: Analysis, conversation: Conversation, original: str | None = None
+    ) -> Resolution | None:
         """它, 那边, 该县, 那个乡, 他: the place or person they point at."""
         targets = {
             "place": conversation.place,
@@ -255,10 +264,7 @@ class Resolver:
                         person = person or level == "person"
         if not found:
             return None
-        resolved = text
-        for start, end, target in sorted(found, reverse=True):
-            resolved = resolved[:start] + target + resolved[end:]
-        return Resolution(resolved, FollowUp.REFERENCE, person)
+        return Resolution(_edit(text, original or text, found), FollowUp.REFERENCE, person)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -275,12 +281,58 @@ def _swap(previous: Analysis, surface: str, kind: EntityType) -> str:
     """
     sort = next((k for k in _KINDS if kind in k), frozenset({kind}))
     old = [m for m in previous.mentions if m.type in sort]
+    light = _light(previous.original)
     if not old:
-        return f"{surface}{previous.text}"
-    text = previous.text
-    for mention in reversed(old[1:]):
-        text = text[: mention.start] + text[mention.end :]
-    return text[: old[0].start] + surface + text[old[0].end :]
+        return f"{surface}{light}"
+    edits = [(old[0].start, old[0].end, surface)] + [(m.start, m.end, "") for m in old[1:]]
+    return _edit(previous.text, light, edits)
+
+
+def _light(text: str) -> str:
+    """``text`` in Simplified characters with full-width forms folded, its spaces and punctuation kept (they
+    separate the questions of a message, which the normalized text runs together)."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).strip()
+
+
+def _edit(normalized: str, light: str, edits: list[tuple[int, int, str]]) -> str:
+    """Applies edits given as spans of the normalized text to the light form of the same message.
+
+    Normalizing drops punctuation and the spaces between Chinese characters but keeps the characters, so
+    the n-th occurrence of an edited word in the normalized text is its n-th occurrence in the light one.
+    When a word cannot be found there, the normalized text is edited instead.
+    """
+    located = []
+    for start, end, replacement in edits:
+        word = normalized[start:end]
+        nth = _occurrences(normalized, word, start)
+        at = _nth(light, word, nth)
+        if at < 0:
+            edited = normalized
+            for s, e, r in sorted(edits, reverse=True):
+                edited = edited[:s] + r + edited[e:]
+            return edited
+        located.append((at, at + len(word), replacement))
+    for start, end, replacement in sorted(located, reverse=True):
+        light = light[:start] + replacement + light[end:]
+    return light
+
+
+def _occurrences(text: str, word: str, before: int) -> int:
+    """How many times ``word`` starts in ``text`` before ``before``."""
+    count, at = 0, text.find(word)
+    while 0 <= at < before:
+        count, at = count + 1, text.find(word, at + 1)
+    return count
+
+
+def _nth(text: str, word: str, nth: int) -> int:
+    """Where the ``nth`` occurrence (from 0) of ``word`` starts in ``text``, or -1."""
+    at = text.find(word)
+    for _ in range(nth):
+        if at < 0:
+            return -1
+        at = text.find(word, at + 1)
+    return at
 
 
 def _without(text: str, mentions: list[Mention], words: tuple[str, ...]) -> str:
