@@ -26,7 +26,7 @@ LANGUAGE = (
     "function_characters: [的]\nquestion_words: [吗]\nrequest_words: []\nquestion_openers: []\n"
     "part_separators: []\ncontact_words: [电话]\nplural_words: []\nreferences: {place: [它]}\ncorrections: [不是]\nellipsis_openers: [那]\n"
     "ellipsis_closers: [呢]\nacknowledgements: [好的]\nmore_requests: [还有呢]\nself_references: [我们]\n"
-    "followup_fillers: [也]\nfollowup_questions: {电话: '{place}扶贫办电话'}\n"
+    "place_topics: [电话]\nfollowup_fillers: [也]\nfollowup_questions: {电话: '{place}扶贫办电话'}\n"
 )
 
 

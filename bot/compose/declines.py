@@ -33,7 +33,7 @@ def out_of_scope_reply(kb: KnowledgeBase, found: OutOfScope, slots: Slots) -> Re
         what = found.what.removeprefix("扶贫办") if slots.townships else found.what
         first = f"《工作指引》没有列出{places}{what}。"
     else:
-        first = f"抱歉,《工作指引》没有{found.what}方面的内容,我回答不了这个问题。"
+        first = f"抱歉,《工作指引》没有{found.what or '这'}方面的内容,我回答不了这个问题。"
     listed = [d for d in districts if d.in_guideline]
     if not listed:
         generic = decline_reply(kb)

@@ -45,6 +45,7 @@ class LexiconFile(Strict):
     acknowledgements: list[Text]
     more_requests: list[Text]
     self_references: list[Text]
+    place_topics: list[Text] = Field(min_length=1)
     followup_fillers: list[Text]
     followup_questions: dict[Text, Annotated[str, StringConstraints(pattern=r".*\{place\}.*")]]
 

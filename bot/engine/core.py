@@ -130,7 +130,15 @@ class Engine:
         }
         self.analyzer.set_vocabulary(self.matcher.vocabulary | guideline_words, self.matcher.known_words)
         self.resolver = Resolver(self.analyzer, kb)
-        self.scope = Scope(scope, frozenset(t.contact for t in kb.townships))
+        self._contacts = frozenset(t.contact for t in kb.townships)
+        self._smalltalk_words = frozenset(
+            word
+            for i in intents
+            if i.smalltalk
+            for e in i.examples
+            for word in self.analyzer.analyze(e).words
+        )
+        self.scope = Scope(scope, self._contacts)
 
     @classmethod
     def load(cls, knowledge_dir: Path, intents_dir: Path) -> Engine:
@@ -192,10 +200,32 @@ class Engine:
                 None  # 我们协会下周开年会……麻烦您讲一个笑话: the background is in scope, the question not
             )
         scope = self._screen(question, analysis)
+        if scope is None and chosen is not None and self._asks_else_of_place(chosen, analysis):
+            scope = OutOfScope(Finding.UNLISTED)
         if isinstance(scope, OutOfScope):
             chosen = None
         confidence = max(0.0, min(1.0, score / 100))
         return Understanding(analysis, tuple(ranked[:KEEP_CANDIDATES]), chosen, confidence, slots, scope)
+
+    def _asks_else_of_place(self, intent: Intent, analysis: Analysis) -> bool:
+        """Whether a question naming a place asks about it something the attachments do not list.
+
+        An answer about a place (its office, townships, villages) fits a question asking for one of them:
+        酉阳桃花源几月份去最好看 names 酉阳 but none of the words that ask for what the guideline lists of a
+        place (``place_topics`` of the lexicon), only others. English words and greetings are left aside
+        (院星村 is in which district?), as are questions naming only places (城口县).
+        """
+        if not _PLACE_TYPES & set(intent.required) or analysis.entity_types - _PLACE_TYPES:
+            return False
+        if any(m.surface in self._contacts for m in analysis.mentions):
+            return False  # asked about a listed contact (张锡定是镇里的什么领导): the attachments list them
+        lexicon = self.analyzer.lexicon
+        content = [
+            w
+            for w in self.analyzer.content_words(analysis)
+            if not w.isascii() and w not in self._smalltalk_words
+        ]
+        return bool(content) and not set(analysis.words) & lexicon.place_topics
 
     def _screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:
         """What the question asks that the guideline does not contain (:mod:`bot.nlu.scope`).

@@ -55,6 +55,7 @@ class Lexicon:
         acknowledgements: What closes a topic (好的, 收到).
         more_requests: Asking for more of the same (还有呢).
         self_references: The user speaking of their own organization (我们).
+        place_topics: Canonical words that ask of a place what the attachments list.
         followup_fillers: Words that may stand beside a bare attribute in a follow-up.
         followup_questions: A bare attribute → the full question about ``{place}``.
     """
@@ -85,6 +86,7 @@ class Lexicon:
     acknowledgements: frozenset[str]
     more_requests: frozenset[str]
     self_references: tuple[str, ...]
+    place_topics: frozenset[str]
     followup_fillers: frozenset[str]
     followup_questions: Mapping[str, str]
 
@@ -136,6 +138,7 @@ class Lexicon:
             acknowledgements=frozenset(normalize(w) for w in data.acknowledgements),
             more_requests=frozenset(normalize(w) for w in data.more_requests),
             self_references=_longest_first(data.self_references),
+            place_topics=frozenset(normalize(w) for w in data.place_topics),
             followup_fillers=frozenset(normalize(w) for w in data.followup_fillers),
             followup_questions={normalize(k): v for k, v in data.followup_questions.items()},
             city_office=re.compile(rf"(?<![\u4e00-\u9fff])市(?={'|'.join(map(re.escape, office_prefixes))})"),
