@@ -40,6 +40,7 @@ test: $(TEST_STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 	$(PY) -m bot eval tests/data/dev.yaml --min 95
+	$(PY) -m bot eval tests/data/dialogs.yaml --min 95
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check bot tests benchmarks setup.py

@@ -18,3 +18,7 @@ class EntityType(StrEnum):
     OTHER_PLACE = "other_place"
     CITY = "city"  # Chongqing itself (重庆市), as opposed to one of its districts
     ARTICLE = "article"  # an article of the guideline (第十一条), or one of its items (第五条第九项)
+
+
+# The places of Chongqing a question can name, as the attachments list them.
+PLACE_TYPES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})

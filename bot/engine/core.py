@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.compose import COMPOSERS, Brief
@@ -18,8 +17,8 @@ from bot.compose.background import news_reply, passages_reply
 from bot.compose.declines import out_of_scope_reply
 from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
-from bot.compose.smalltalk import acknowledgement_reply, decline_reply, more_reply
-from bot.data.entity_type import EntityType
+from bot.compose.smalltalk import acknowledgement_reply, decline_reply
+from bot.data.entity_type import PLACE_TYPES
 from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_files, load_knowledge
@@ -27,15 +26,18 @@ from bot.data.normalize import MAX_QUESTION_CHARS
 from bot.data.scope import SCOPE_FILE, ScopeFile
 from bot.data.vocabulary import EntitiesFile, LexiconFile, check_entities
 from bot.engine.conversation import Conversation
+from bot.engine.dialogue import carry_org_type, carry_topic, incidental
 from bot.engine.followup import FollowUp, Resolution, Resolver
 from bot.engine.memory import remember
+from bot.engine.quoting import Quoting
 from bot.engine.routing import route
+from bot.engine.understanding import Response, Understanding
 from bot.nlu import tuning
 from bot.nlu.analysis import Analysis, Analyzer
 from bot.nlu.entities import Gazetteer
 from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
-from bot.nlu.matcher import Candidate, IntentMatcher
-from bot.nlu.passages import Passage, PassageIndex
+from bot.nlu.matcher import IntentMatcher
+from bot.nlu.passages import PassageIndex
 from bot.nlu.scope import Finding, OfficeDetail, OutOfScope, Scope
 from bot.nlu.slots import Slots, resolve_slots
 
@@ -49,60 +51,6 @@ MIN_PART_CHARS = 4
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
 NEWS_TEXT_INTENT = "news_text"
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """What the engine made of a question, and what it decided.
-
-    Attributes:
-        analysis: The analyzed question.
-        candidates: The best-scored intents, best first.
-        intent: The chosen intent, or None when the question is declined.
-        confidence: The chosen intent's score as a fraction (0–1); the best score when declined.
-        slots: The entities resolved to knowledge records.
-        scope: What the question asks that the guideline does not contain: an :class:`OutOfScope` when it
-            is declined for that, an :class:`OfficeDetail` to mention before an office's phone.
-    """
-
-    analysis: Analysis
-    candidates: tuple[Candidate, ...]
-    intent: Intent | None
-    confidence: float
-    slots: Slots
-    scope: OutOfScope | OfficeDetail | None = None
-
-    @property
-    def runner_up(self) -> Candidate | None:
-        """The best candidate after the chosen one."""
-        return self.candidates[1] if len(self.candidates) > 1 else None
-
-    @property
-    def entities(self) -> dict[str, list[str]]:
-        """Recognized entities by type, as the JSON output shows them."""
-        found: dict[str, list[str]] = {}
-        for mention in self.analysis.mentions:
-            for entity in mention.candidates:
-                keys = found.setdefault(entity.type.value, [])
-                key = str(entity.key)
-                if key not in keys:
-                    keys.append(key)
-        return found
-
-
-@dataclass(frozen=True)
-class Response:
-    """One message answered.
-
-    Attributes:
-        understanding: What the engine made of the question it answered.
-        reply: The reply.
-        resolution: How the message was read against its conversation.
-    """
-
-    understanding: Understanding
-    reply: Reply
-    resolution: Resolution
 
 
 class Engine:
@@ -130,6 +78,9 @@ class Engine:
         }
         self.analyzer.set_vocabulary(self.matcher.vocabulary | guideline_words, self.matcher.known_words)
         self.resolver = Resolver(self.analyzer, kb)
+        self.quoting = Quoting(
+            kb, self.passages, self.news, segmenter.general_frequency, self.analyzer.lexicon.contact_words
+        )
         self._contacts = frozenset(t.contact for t in kb.townships)
         self._smalltalk_words = frozenset(
             word
@@ -215,7 +166,7 @@ class Engine:
         place (``place_topics`` of the lexicon), only others. English words and greetings are left aside
         (院星村 is in which district?), as are questions naming only places (城口县).
         """
-        if not _PLACE_TYPES & set(intent.required) or analysis.entity_types - _PLACE_TYPES:
+        if not PLACE_TYPES & set(intent.required) or analysis.entity_types - PLACE_TYPES:
             return False
         if any(m.surface in self._contacts for m in analysis.mentions):
             return False  # asked about a listed contact (张锡定是镇里的什么领导): the attachments list them
@@ -286,8 +237,8 @@ class Engine:
         elif intent is None and explicit:
             reply = decline_reply(self.kb)  # closest to an out-of-scope example (年检材料, 免税资格)
         elif intent is None:
-            guideline = self._strong(self.passages, analysis)
-            news = [] if guideline else self._strong(self.news, analysis, in_scope_only=True)
+            guideline = self.quoting.strong(self.passages, analysis)
+            news = [] if guideline else self.quoting.strong(self.news, analysis, in_scope_only=True)
             if guideline:
                 reply, name = passages_reply(self.kb, guideline), GUIDELINE_TEXT_INTENT
             elif news:
@@ -298,13 +249,13 @@ class Engine:
             reply = self.compose(
                 intent.answer, self.brief(understanding.slots, analysis, understanding.scope)
             )
-            news = self._news_for(intent, understanding)
+            news = self.quoting.news_for(intent, analysis, understanding.slots)
             if news:
                 reply = news_reply(self.kb, news, places=understanding.slots.other_places)
                 reply = self._add_other_parts(understanding, reply)
             elif reply.kind is ReplyKind.ANSWER:
                 reply = self._add_other_parts(understanding, reply)
-                reply = self._add_passage(analysis.tokens, reply)
+                reply = self.quoting.add_passage(analysis.tokens, reply)
         if reply.kind in (ReplyKind.DECLINE, ReplyKind.REFUSE):
             name = None  # a composer that finds nothing to say for what was asked declines
         return dataclasses.replace(
@@ -329,45 +280,6 @@ class Engine:
             notes = [section for name in routed.notes for section in COMPOSERS[name](brief).sections]
             reply = dataclasses.replace(reply, sections=(*notes, *reply.sections))
         return with_notes(brief, reply)
-
-    def _strong(
-        self, index: PassageIndex, analysis: Analysis, *, in_scope_only: bool = False
-    ) -> list[Passage]:
-        """The sentences of ``index`` a question matches strongly enough to be answered from them.
-
-        One everyday word is too weak (红烧肉的做法 shares 做法 with 好做法); two words are not, nor is one
-        word in a question that shows evidence of scope when the word is specific (奖学金) or another word
-        of the question is in the sentence too (老人 … 提供 … 服务). With ``in_scope_only`` (the news
-        reports, whose words range far wider than the guideline's) the question must show evidence of
-        scope in any case, and share with the sentence a word that is rare in general Chinese: a football
-        report shares 更加 and 表示 with some sentence of theirs.
-        """
-        if in_scope_only and not analysis.evidence:
-            return []
-        hits = index.search(analysis.tokens, limit=2)
-        if in_scope_only:
-            frequency = self.analyzer.segmenter.general_frequency
-            hits = [h for h in hits if any(frequency(w) < tuning.NEWS_RARE_WORD_FREQ for w in h.matched)]
-        return [
-            h.passage
-            for h in hits
-            if len(h.matched) > 1 or (analysis.evidence and (h.specific or h.corroborated))
-        ]
-
-    def _news_for(self, intent: Intent, understanding: Understanding) -> list[Passage]:
-        """The news sentences that answer a question about the news or another province's practice."""
-        analysis = understanding.analysis
-        if intent.answer == "background":
-            return self._strong(self.news, analysis, in_scope_only=True)
-        places = understanding.slots.other_places
-        if (
-            intent.answer != "other_region"
-            or not places
-            or set(analysis.words) & self.analyzer.lexicon.contact_words
-        ):
-            return []  # 河南扶贫办电话 is answered as a place the guideline does not cover
-        news = self._strong(self.news, analysis, in_scope_only=True)
-        return [p for p in news if any(place in p.text for place in places)]
 
     def _add_other_parts(self, understanding: Understanding, reply: Reply) -> Reply:
         """Appends the answers to the other questions of a message that asks several things."""
@@ -403,20 +315,6 @@ class Engine:
             sections += new
         return dataclasses.replace(reply, sections=tuple(sections))
 
-    def _add_passage(self, tokens: tuple[str, ...], reply: Reply) -> Reply:
-        """Quotes the guideline's sentence holding a specific word of the question the reply lacks."""
-        shown = "".join(line for section in reply.sections for line in (section.title or "", *section.lines))
-        hits = [
-            h
-            for h in self.passages.search(tokens, exclude=shown)
-            if h.specific and not self.passages.mostly_within(h.passage, shown)
-        ]
-        if not hits:
-            return reply
-        passage = hits[0].passage
-        quote = Section("指引原文中的相关内容", (passage.text,), self.kb.cite(passage.source))
-        return dataclasses.replace(reply, sections=(*reply.sections, quote))
-
     def respond(self, message: str, conversation: Conversation | None = None) -> Response:
         """Answers a message, as a follow-up of its conversation when there is one.
 
@@ -430,18 +328,23 @@ class Engine:
             return Response(
                 self.understand(message), acknowledgement_reply(thanked="谢" in message), resolution
             )
-        if resolution.kind is FollowUp.MORE and conversation is not None:
-            return Response(self.understand(message), more_reply(conversation.choices), resolution)
         text = resolution.text
+        if resolution.kind is FollowUp.MORE and conversation is not None:
+            # 还有呢: all the guideline says of the place last discussed, or of the last question's topic.
+            text = conversation.place or conversation.question or message
         understanding = self.understand(text)
         if resolution.kind is FollowUp.REFERENCE and not resolution.person:
             original = self.understand(message)
-            if _incidental(understanding, original):
+            if incidental(understanding, original):
                 understanding, text = original, message
-        carried = self._carry_org_type(understanding, conversation)
+        carried = carry_org_type(self, understanding, conversation) or carry_topic(
+            self, understanding, conversation
+        )
         if carried is not None:
             understanding, text = carried, carried.analysis.original
         reply = self.reply_to(understanding)
+        if resolution.kind is FollowUp.MORE and conversation is not None:
+            reply = dataclasses.replace(reply, choices=(*reply.choices, *conversation.choices))
         if text != message:
             note = Section(None, (f"(接上文,理解为:{text})",))
             reply = dataclasses.replace(reply, sections=(note, *reply.sections), resolved=text)
@@ -464,35 +367,14 @@ class Engine:
         )
         return Response(understanding, reply, resolution)
 
-    def _carry_org_type(
-        self, understanding: Understanding, conversation: Conversation | None
-    ) -> Understanding | None:
-        """The question asked again for the organization type the user gave before, when it is about them.
+    @property
+    def self_references(self) -> tuple[str, ...]:
+        """Words of the user speaking of their own organization (我们)."""
+        return self.analyzer.lexicon.self_references
 
-        After 我们是一家基金会, 我们能做啥 is about what a foundation can do: when a question names no type or
-        theme, the remembered type is added, and kept if the question then asks what such an organization
-        can do (an answer that needs the type), or if the user spoke of their own organization (我们) or the
-        answer would have asked which type it is, and the answer can use the type.
-        """
-        if conversation is None or conversation.org_type is None:
-            return None
-        analysis = understanding.analysis
-        if {EntityType.ORG_TYPE, EntityType.THEME} & analysis.entity_types:
-            return None
-        word = conversation.org_word or conversation.org_type.name
-        again = self.understand(f"{word}{analysis.text}")
-        carried = again.intent
-        if carried is None or carried.smalltalk or carried.decline or again.scope is not None:
-            return None
-        intent = understanding.intent
-        unanswered = intent is None or intent.smalltalk
-        if EntityType.ORG_TYPE in carried.required and (
-            unanswered or again.confidence > understanding.confidence
-        ):
-            return again  # a question of what such an organization can do, which the type answers better
-        own = any(word in analysis.text for word in self.analyzer.lexicon.self_references)
-        asks = intent is not None and self.routed(intent.answer, understanding) == "which_org_type"
-        return again if (own or asks) and EntityType.ORG_TYPE in carried.optional else None
+    def topic_words(self, question: str) -> list[str]:
+        """The words of a question that say what it is about in the guideline's terms (深度贫困乡镇)."""
+        return self.analyzer.topic_words(self.analyzer.analyze(question))
 
     def routed(self, answer: str, understanding: Understanding) -> str:
         """The composer that would write the answer ``answer`` for ``understanding``."""
@@ -502,22 +384,3 @@ class Engine:
     def answer(self, question: str, conversation: Conversation | None = None) -> Reply:
         """Answers one message (in its conversation, if given); never raises on odd input."""
         return self.respond(question, conversation).reply
-
-
-_PLACE_TYPES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})
-
-
-def _incidental(resolved: Understanding, original: Understanding) -> bool:
-    """Whether the place a reference was resolved to is beside the point of the question.
-
-    我们医生去那边 指引对人员安全有什么建议 asks about safety wherever 那边 is: naming the place turns it into
-    a question about the place (a bare-name intent), while the message as written has an answer that takes
-    no place at all, at least as confidently.
-    """
-    intent, plain = resolved.intent, original.intent
-    if intent is None or not intent.strict or plain is None or plain.smalltalk or plain.decline:
-        return False
-    return original.confidence >= resolved.confidence and not _PLACE_TYPES & {
-        *plain.required,
-        *plain.optional,
-    }

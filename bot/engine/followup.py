@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.data.entity_type import EntityType
+from bot.data.entity_type import PLACE_TYPES, EntityType
 from bot.data.knowledge import KnowledgeBase
 from bot.data.normalize import normalize, to_simplified
 from bot.data.numerals import parse_chinese_numeral
@@ -29,7 +29,6 @@ from bot.engine.conversation import Conversation
 from bot.nlu.analysis import Analysis, Analyzer
 from bot.nlu.entities import Mention, token_spans
 
-PLACE_TYPES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})
 # Entity types one follow-up can swap for another (那巫溪呢 after a district; 医疗类的呢 after a type).
 _KINDS = (
     PLACE_TYPES | {EntityType.OTHER_PLACE},
@@ -148,6 +147,8 @@ class Resolver:
             tail = _SELECTOR_TAIL.match(text[mention.end :])
             end = mention.end + (tail.end() if tail else 0)
             rest = _without(text[: mention.start] + text[end:], [], self.lexicon.corrections)
+            if _CORRECTION_FILLER.sub("", rest) and not tail:
+                continue  # 那石柱县扶贫办电话呢 names the district, it chooses no reading (石柱那个 does)
             if _CORRECTION_FILLER.sub("", rest):
                 # 石柱那个,它所在县的扶贫办电话: its own question, about that reading (它 is the village).
                 focused = Conversation(place=reading.label, district=self.kb.district(reading.district))
@@ -190,7 +191,8 @@ class Resolver:
         # Only a correction: a message with a question of its own (不好意思,请问万州区扶贫办电话) stands alone.
         rest = _without(text, list(analysis.mentions), self.lexicon.corrections)
         rest = _strip(rest, self.lexicon.ellipsis_openers, self.lexicon.ellipsis_closers)
-        if len(_CORRECTION_FILLER.sub("", rest)) > MAX_CORRECTION_REST:
+        leftover = _CORRECTION_FILLER.sub("", rest)
+        if len(leftover) > MAX_CORRECTION_REST and self.lexicon.asking.search(leftover):
             return None
         sort = [m for m in new if any(m.type in k and new[-1].type in k for k in _KINDS)]
         surface = text[sort[0].start : sort[-1].end] if len(sort) > 1 else new[-1].surface
@@ -237,7 +239,7 @@ class Resolver:
             "district": conversation.district.name if conversation.district else None,
             "township": _township_name(conversation),
             "village": _village_label(conversation),
-            "person": conversation.contact.contact if conversation.contact else None,
+            "person": _contact_name(conversation),
             "places": _places(conversation),
         }
         named = {m.type for m in analysis.mentions}
@@ -388,6 +390,15 @@ def _township_name(conversation: Conversation) -> str | None:
     if township is None and conversation.district is not None and len(conversation.district.townships) == 1:
         township = conversation.district.townships[0]
     return f"{township.district}{township.name}" if township else None
+
+
+def _contact_name(conversation: Conversation) -> str | None:
+    """The contact last named, or the contact of the only deep-poverty township of the district discussed."""
+    contact = conversation.contact
+    district = conversation.district
+    if contact is None and district is not None and len(district.townships) == 1:
+        contact = district.townships[0]
+    return contact.contact if contact else None
 
 
 def _places(conversation: Conversation) -> str | None:

@@ -69,6 +69,8 @@ def _remember_place(conversation: Conversation, kb: KnowledgeBase, slots: Slots)
         conversation.district = slots.districts[0]
         conversation.township = conversation.village = None
         conversation.place = slots.districts[0].name
+        if conversation.contact is not None and conversation.contact.district != conversation.district.name:
+            conversation.contact = None  # 他 no longer points at a contact of another district
 
 
 def _readings(analysis: Analysis) -> tuple[Reading, ...]:

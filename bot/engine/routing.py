@@ -104,6 +104,12 @@ ROUTES: tuple[Route, ...] = (
     Route("district_contact", _no_district, "district_phone_list", "no place named: every district's phone"),
     Route(
         "district_contact",
+        _slots(lambda b: b.slots.org_types),
+        "org_in_district",
+        "an organization type too (我们是行业协会,想去忠县,找谁): whom to contact, and what it can do there",
+    ),
+    Route(
+        "district_contact",
         _slots(
             lambda b: (
                 not (b.slots.townships or b.slots.towns or b.slots.villages)
@@ -124,7 +130,9 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "township_contact",
-        _slots(lambda b: b.slots.townships and "攻坚村" in b.words),
+        _slots(
+            lambda b: b.slots.townships and any("村" in w for w in b.words) and villages_meant(b.kb, b.slots)
+        ),
         "village_location",
         "大进镇的定点攻坚村: the township's villages, then its contact",
     ),

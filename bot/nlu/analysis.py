@@ -75,6 +75,10 @@ class Analyzer:
         )
         self._known_words = known | domain
 
+    def topic_words(self, analysis: Analysis) -> list[str]:
+        """The words of a question that say what it is about in the guideline's terms (深度贫困乡镇, 电话)."""
+        return [w for w in analysis.words if w in self._domain_words]
+
     def unknown_share(self, analysis: Analysis) -> float:
         """The share of a question's content words that the engine has never seen (0 when it has none)."""
         return self._share_outside(analysis, self._known_words)

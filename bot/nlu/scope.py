@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.data.entity_type import EntityType
+from bot.data.entity_type import PLACE_TYPES, EntityType
 from bot.data.normalize import normalize, to_simplified
 from bot.data.scope import ScopeFile, UnlistedTopic
 from bot.nlu.analysis import Analysis
@@ -27,7 +27,6 @@ from bot.nlu.analysis import Analysis
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io|me|info)\b", re.IGNORECASE)
 # A year written in digits (2024年, 2024).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_PLACES = frozenset({EntityType.DISTRICT, EntityType.TOWNSHIP, EntityType.TOWN, EntityType.VILLAGE})
 
 
 class Finding(StrEnum):
@@ -113,7 +112,7 @@ class Scope:
             if not _has(text, words) or _has(text, unless):
                 continue
             if topic.office:
-                if not (types & _PLACES or _has(text, self._offices)):
+                if not (types & PLACE_TYPES or _has(text, self._offices)):
                     continue  # an office detail is asked of a place or an office
                 if not topic.townships and EntityType.TOWNSHIP in types:
                     continue  # some details only of a district's office

@@ -1,0 +1,45 @@
+"""bot/compose/declines.py: declines say what is missing, offer what is listed, never show a phone number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.channels.text import render_text
+from bot.compose.reply import ReplyKind
+from bot.engine import Engine
+
+PHONE = re.compile(r"\d{3}-\d{8}|1[3-9]\d{9}")
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("城口县有什么好玩的景点", "没有旅游、景点方面的内容"),
+        ("万州区扶贫办的地址", "没有列出万州区扶贫办的办公地址"),
+        ("后坪乡政府地址", "没有列出武隆区后坪乡的办公地址"),
+        ("陶松森的身份证号是多少", "只列出各深度贫困乡镇联系人的姓名、职务和联系电话"),
+        ("今年有什么新政策", "2020年5月14日印发"),
+        ("2024年乡村振兴有什么新政策", "不了解2024年出台的新政策"),
+        ("渝北区扶贫办电话", "指引没有列出它的扶贫办电话"),
+    ],
+)
+def test_a_decline_says_what_the_guideline_does_not_contain(engine: Engine, question: str, says: str) -> None:
+    reply = engine.answer(question)
+    text = render_text(reply)
+    assert reply.intent is None
+    assert says in text
+    assert not PHONE.search(text)
+
+
+def test_a_decline_about_a_listed_place_offers_what_is_listed_as_questions(engine: Engine) -> None:
+    reply = engine.answer("城口县有什么好玩的景点")
+    assert "城口扶贫办电话" in [c.query for c in reply.suggestions]
+
+
+def test_advertising_gets_a_short_refusal(engine: Engine) -> None:
+    reply = engine.answer("等级评估包过,加微信bangban888")
+    assert reply.kind is ReplyKind.REFUSE
+    assert reply.suggestions == ()
+    assert "等级评估" not in render_text(reply)  # never a quote of the guideline
