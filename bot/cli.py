@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import BangfuError, DataError, SettingsError
-from bot.logsetup import configure_logging
+from bot.logsetup import choose_format, configure_logging
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,8 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = settings.log_level_number
     if command != "telegram" and "BANGFU_LOG_LEVEL" not in env:
         level = logging.WARNING  # keep the console and reports clean unless asked otherwise
-    token = settings.telegram_token.reveal() if settings.telegram_token else ""
-    configure_logging(level, [token])
+    configure_logging(level, settings.secrets(), choose_format(settings.log_format, env, sys.stderr))
     for stream in (sys.stdin, sys.stdout):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
