@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,19 @@ async def test_the_health_command_prints_the_reason_and_fails_when_unhealthy() -
         assert await asyncio.to_thread(check_health, listen) == (True, "ok")
     finally:
         await server.stop()
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root, as a backup by root is"
+)
+def test_a_backup_by_root_leaves_the_bot_s_files_its_own(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with closing(sqlite3.connect(data / STORE_FILE)) as db:  # closed cleanly: no -wal or -shm left
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (n INTEGER)")
+        db.commit()
+    os.chown(data / STORE_FILE, 12345, 12345)
+    backup(data, tmp_path / "copy")
+    for path in data.iterdir():  # SQLite made -wal and -shm as root: handed back to the bot's user
+        assert (path.name, path.stat().st_uid, path.stat().st_gid) == (path.name, 12345, 12345)

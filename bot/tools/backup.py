@@ -11,6 +11,7 @@ Restoring is copying the files back into ``BANGFU_DATA_DIR`` while the bot is st
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from contextlib import closing
@@ -93,7 +94,18 @@ def _is_sqlite(path: Path) -> bool:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """One consistent snapshot of ``source`` into ``target``, then checked."""
+    """One consistent snapshot of ``source`` into ``target``, then checked.
+
+    Even read-only, SQLite creates the ``-wal`` and ``-shm`` files of a database in WAL mode that is not
+    open; made by root, the bot (another user) could no longer open its database, so they are handed to
+    the database's owner.
+    """
+    owner = source.stat()
+    if os.geteuid() not in (0, owner.st_uid):
+        raise SettingsError(
+            f"run bangfu backup as the user that owns {source} (uid {owner.st_uid}), or as root: SQLite "
+            f"would leave it files the bot cannot open"
+        )
     try:
         # Read-only: a backup run by another user (root) must not leave files the bot cannot open.
         read_only = f"{source.as_uri()}?mode=ro"
@@ -106,6 +118,11 @@ def _copy_database(source: Path, target: Path) -> None:
     except sqlite3.Error as exc:
         target.unlink(missing_ok=True)
         raise TransientError(f"cannot back up {source}: {exc}; try again") from None
+    finally:
+        for suffix in _COMPANIONS:
+            companion = source.with_name(source.name + suffix)
+            if companion.exists() and companion.stat().st_uid != owner.st_uid:
+                os.chown(companion, owner.st_uid, owner.st_gid)
     if check != ("ok",):
         target.unlink(missing_ok=True)
         raise TransientError(f"the copy of {source} failed its integrity check ({check}); try again")
