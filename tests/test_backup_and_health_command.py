@@ -23,6 +23,9 @@ from bot.tools.backup import backup
 from bot.tools.healthcheck import check_health, health_url
 from tests.ops_support import free_port
 
+# The command line configures logging (httpx quieted among it); undo that for the tests that follow.
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
