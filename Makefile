@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit eval eval-all tuning validate knowledge bench clean help
+.PHONY: run test lint typecheck unit eval eval-all tuning validate knowledge bench lock image clean help
 
 help:
 	@echo "make run        set up and start the bot (console; Telegram when TELEGRAM_BOT_TOKEN is set)"
@@ -16,6 +16,8 @@ help:
 	@echo "make validate   check the knowledge and intent files"
 	@echo "make knowledge  check the generated knowledge files against the guideline"
 	@echo "make bench      measure latency, throughput, cold start and memory beside a BM25 baseline"
+	@echo "make lock       re-pin the image's dependencies (requirements.lock, requirements-build.lock)"
+	@echo "make image      build the container image and ask it one question (needs Docker or Podman)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -36,6 +38,7 @@ run: $(RUN_STAMP)
 test: $(TEST_STAMP)
 	$(PY) -m ruff check bot tests benchmarks setup.py
 	$(PY) -m ruff format --check bot tests benchmarks setup.py
+	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
@@ -45,6 +48,7 @@ test: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check bot tests benchmarks setup.py
 	$(PY) -m ruff format --check bot tests benchmarks setup.py
+	$(VENV)/bin/hadolint Dockerfile
 
 typecheck: $(TEST_STAMP)
 	$(PY) -m mypy
@@ -69,6 +73,19 @@ knowledge: $(RUN_STAMP)
 
 bench: $(TEST_STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
+
+# The image installs exactly these pins (with their hashes). pip-compile resolves from PyPI alone: a local pip
+# configuration (a mirror, find-links) is set aside so that the hashes are those of PyPI's files.
+LOCK_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+lock: $(TEST_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'pip-tools>=7.4,<8'
+	PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file=requirements.lock pyproject.toml
+	PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile $(LOCK_FLAGS) --all-build-deps --only-build-deps \
+		--output-file=requirements-build.lock pyproject.toml
+
+image:
+	deploy/try-image.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

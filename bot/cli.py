@@ -1,7 +1,7 @@
 """The command line, ``bangfu`` / ``python -m bot``: the only place that configures logging or exits.
 
 Commands: ``console`` (default without a token), ``telegram`` (default with one), ``ask``, ``eval``,
-``eval-all``, ``validate`` and ``build-knowledge``.
+``eval-all``, ``validate``, ``build-knowledge``, ``backup`` and ``health``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import BangfuError, DataError, SettingsError
-from bot.logsetup import configure_logging
+from bot.logsetup import choose_format, configure_logging
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tune.add_argument("--all", action="store_true", help="sweep over every set, not only the tuning sets")
     commands.add_parser("validate", help="check the knowledge and intent files")
+    backup = commands.add_parser(
+        "backup", help="copy the data directory consistently, even while the bot runs, into a new directory"
+    )
+    backup.add_argument("destination", metavar="DEST", help="a new (or empty) directory for the copy")
+    commands.add_parser("health", help="ask the running bot's /healthz (BANGFU_LISTEN); exit 1 if unhealthy")
     build = commands.add_parser("build-knowledge", help="generate knowledge files from the guideline's text")
     mode = build.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
@@ -92,8 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = settings.log_level_number
     if command != "telegram" and "BANGFU_LOG_LEVEL" not in env:
         level = logging.WARNING  # keep the console and reports clean unless asked otherwise
-    token = settings.telegram_token.reveal() if settings.telegram_token else ""
-    configure_logging(level, [token])
+    configure_logging(level, settings.secrets(), choose_format(settings.log_format, env, sys.stderr))
     for stream in (sys.stdin, sys.stdout):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
@@ -119,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "build-knowledge":
         return _build_knowledge(settings, check=args.check, force=args.force)
+    if command == "backup":
+        return _backup(settings, Path(args.destination))
+    if command == "health":
+        return _health(settings)
     if command == "telegram":
         settings.require_token()
         from bot.channels.telegram.app import run_telegram
@@ -173,6 +181,28 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "tuning":
         return _tuning(engine, settings, args)
     raise AssertionError(f"unknown command {command}")  # pragma: no cover - argparse rejects it first
+
+
+def _backup(settings: Settings, destination: Path) -> int:
+    from bot.tools.backup import backup
+
+    copied = backup(settings.data_dir, destination)
+    for item in copied:
+        print(item)
+    print(f"backed up {len(copied)} file(s) from {settings.data_dir} to {destination.resolve()}")
+    return EXIT_OK
+
+
+def _health(settings: Settings) -> int:
+    from bot.tools.healthcheck import check_health
+
+    if settings.listen is None:
+        raise SettingsError(
+            "BANGFU_LISTEN is not set, so the bot runs no HTTP server to ask; set it as the bot's"
+        )
+    healthy, reason = check_health(settings.listen)
+    print(reason)
+    return EXIT_OK if healthy else EXIT_FAILED
 
 
 def _tuning(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:

@@ -158,7 +158,9 @@ def restore_logging() -> Iterator[None]:
     """Undoes ``configure_logging`` (which the command line calls) after a test."""
     root = logging.getLogger()
     level = root.level
-    quieted = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "jieba")}
+    quieted = {
+        name: logging.getLogger(name).level for name in ("httpx", "httpcore", "jieba", "aiohttp.access")
+    }
     yield
     for handler in list(root.handlers):
         if any(isinstance(f, RedactingFilter) for f in handler.filters):

@@ -70,6 +70,7 @@ async def post(api: FakeBotApi, method: str, **params: Any) -> httpx.Response:
 
 def test_the_fake_implements_what_the_bot_calls() -> None:
     used = {"getMe", "getUpdates", "deleteWebhook", "setMyCommands", "sendMessage", "editMessageText"}
+    used |= {"setWebhook", "getWebhookInfo"}  # webhook mode, and its health probe
     assert {name for name, _ in METHODS.values()} == used | {"answerCallbackQuery", "getChatMember"}
 
 

@@ -163,7 +163,7 @@ def free_port() -> int:
 def test_a_token_telegram_rejects_is_a_one_line_error_without_the_token(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    rejected = pytest.raises(SettingsError, match="Telegram rejected TELEGRAM_BOT_TOKEN")
+    rejected = pytest.raises(SettingsError, match="rejected TELEGRAM_BOT_TOKEN")
     with ThreadedFake() as fake, caplog.at_level(logging.DEBUG), rejected as caught:
         run_telegram(bot_settings(tmp_path, fake.api.root_url, OTHER_TOKEN))
     assert "\n" not in str(caught.value)

@@ -8,7 +8,8 @@ fake (``send_text``, ``press_button``, ``add_bot_to_group`` …) and look at wha
 Modules: :mod:`.server` (HTTP, dispatch, recording, waits), :mod:`.methods` (the Bot API methods the bot
 calls, and their checks), :mod:`.state` (chats, members, messages, updates; what users do), :mod:`.html`
 (Telegram's HTML and length checks), :mod:`.builders` (the Bot API objects), :mod:`.faults` (hooks that
-answer in a method's place, such as flood control).
+answer in a method's place, such as flood control), :mod:`.webhook` (``setWebhook``: updates posted to the
+bot's URL with the secret, instead of ``getUpdates``).
 
 Where the fake knowingly differs from Telegram:
 

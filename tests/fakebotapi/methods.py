@@ -17,6 +17,7 @@ from typing import Any, Final, TypeVar
 from tests.fakebotapi import html
 from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage, member_json
 from tests.fakebotapi.state import TelegramState, scope_key
+from tests.fakebotapi.webhook import Webhook
 
 T = TypeVar("T")
 MAX_CALLBACK_DATA_BYTES: Final = 64
@@ -133,17 +134,48 @@ async def get_me(tg: TelegramState, p: Params) -> JSONDict:
     return tg.bot_user.to_api() | flags | {"supports_inline_queries": False}
 
 
-@bot_api("deleteWebhook")
-async def delete_webhook(tg: TelegramState, p: Params) -> bool:
-    """No webhook is modelled yet, so only ``drop_pending_updates`` does something."""
+@bot_api("setWebhook")
+async def set_webhook(tg: TelegramState, p: Params) -> bool:
+    """Registers the webhook (any scheme and port, as a self-hosted server in --local mode allows)."""
+    url, secret = p.typed("url", str) or "", p.typed("secret_token", str)
+    if not url:
+        return await delete_webhook(tg, p)  # an empty URL removes the webhook, as on Telegram
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad("secret token contains unallowed characters")
+    allowed = p.typed("allowed_updates", list)
+    if allowed is not None:
+        tg.allowed_updates = frozenset(map(str, allowed)) or None
     if p.typed("drop_pending_updates", bool):
         tg.queue.clear()
+    tg.webhook = Webhook(url, secret, p.typed("max_connections", int) or 40)
+    tg.notify()
     return True
+
+
+@bot_api("deleteWebhook")
+async def delete_webhook(tg: TelegramState, p: Params) -> bool:
+    """Removes the webhook (updates wait for ``getUpdates`` again), dropping pending ones if asked."""
+    tg.webhook = None
+    if p.typed("drop_pending_updates", bool):
+        tg.queue.clear()
+    tg.notify()
+    return True
+
+
+@bot_api("getWebhookInfo")
+async def get_webhook_info(tg: TelegramState, p: Params) -> JSONDict:
+    """The webhook and its last delivery error; with none, an empty URL (pending updates count anyway)."""
+    if tg.webhook is None:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(tg.queue)}
+    return tg.webhook.info(len(tg.queue))
 
 
 @bot_api("getUpdates")
 async def get_updates(tg: TelegramState, p: Params) -> list[JSONDict]:
     """Confirms updates before ``offset``, waits up to ``timeout`` for new ones; ends older polls (409)."""
+    if tg.webhook is not None:
+        why = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+        raise ApiError(409, "Conflict: " + why)
     offset, timeout, limit = p.typed("offset", int) or 0, p.typed("timeout", int) or 0, p.typed("limit", int)
     allowed = p.typed("allowed_updates", list)
     if allowed is not None:

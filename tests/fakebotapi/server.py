@@ -8,6 +8,7 @@ JSON (``ok`` and ``result``, or ``error_code`` and ``description``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage
 from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl
 from tests.fakebotapi.methods import METHODS, ApiError, Params, RecordedCall, decode
 from tests.fakebotapi.state import TelegramState
+from tests.fakebotapi.webhook import deliver
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +50,7 @@ class FakeBotApi(TelegramState):
         self._flood: Fault | None = None
         self._seen: set[tuple[int, int]] = set()
         self._runner: web.AppRunner | None = None
+        self._delivery: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:
         app = web.Application()
@@ -61,12 +64,17 @@ class FakeBotApi(TelegramState):
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         self.closing = False
+        self._delivery = asyncio.create_task(deliver(self), name="fake webhook delivery")
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         # Long polls still waiting answer an empty list: the bot's client is not left hanging.
         self.closing = True
         self.notify()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
         await asyncio.sleep(0)
         if self._runner is not None:
             await self._runner.cleanup()

@@ -19,6 +19,7 @@ from typing import Final, Literal, TypedDict, Unpack
 
 from tests.fakebotapi import builders, html
 from tests.fakebotapi.builders import FakeChat, FakeUser, JSONDict, MemberStatus, StoredMessage
+from tests.fakebotapi.webhook import Webhook
 
 DEFAULT_TOKEN: Final = "7000000001:AAFakeBangfuTestToken_0123456789abcdef"
 """A well-formed token; as on Telegram, the number before the colon is the bot's user id."""
@@ -65,6 +66,7 @@ class TelegramState:
         queue: The updates the bot has not confirmed yet (by a later ``getUpdates`` offset).
         updates_sent: Every update ever enqueued (JSON, with ``update_id``), confirmed or not.
         callback_queries: Every button press by query id.
+        webhook: The webhook ``setWebhook`` registered (updates are then posted to it), or None.
     """
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = DEFAULT_USERNAME) -> None:
@@ -90,6 +92,7 @@ class TelegramState:
         self.polls_waiting = 0
         self.poll_generation = 0  # a new getUpdates ends the one waiting
         self.closing = False
+        self.webhook: Webhook | None = None
         self._message_ids: dict[int, int] = {}
         self._update_ids = itertools.count(10_000)
         self._query_ids = itertools.count(4_387_219_456_001)

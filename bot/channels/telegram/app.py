@@ -1,8 +1,9 @@
-"""Wiring: builds the python-telegram-bot ``Application`` and runs it with long polling.
+"""Wiring: builds the python-telegram-bot ``Application`` and runs it, by long polling or as a webhook.
 
 :func:`run_telegram` is what ``bangfu telegram`` calls; :func:`build_application` builds the same bot for
 tests, and :func:`running` runs it inside an event loop that is already running (as tests do), with the
-same start-up and shut-down steps as ``run_polling``.
+same start-up and shut-down steps as ``run_polling``. :func:`bot.channels.telegram.service.serve` adds the
+mode, the HTTP server (``/healthz``, ``/metrics``, the webhook) and the stop signals around it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -24,10 +26,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.health import Health
+from bot.channels.metrics import Metrics, knowledge_version
 from bot.channels.telegram import browse, groups, handlers, plan, texts
 from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.render import HELP, QUESTION
+from bot.channels.telegram.request import ApiMonitor, MonitoredRequest, NotABotApiError
+from bot.channels.telegram.service import serve
 from bot.channels.telegram.services import CONTEXT_TYPES, BangfuApplication, Services
 from bot.channels.telegram.store import STORE_FILE, Store
 from bot.engine import Engine
@@ -52,6 +58,8 @@ POLL_TIMEOUT = 30
 OVERALL_MESSAGES_PER_SECOND = 28
 # A 429 "retry after" is waited out and the call repeated this many times before giving up on it.
 RATE_LIMIT_RETRIES = 3
+# Connections for sending (python-telegram-bot's default); fetching updates needs one.
+SEND_CONNECTIONS = 256
 # Loggers that may see a request URL (which contains the token) or an exception quoting the token.
 _GUARDED_PREFIXES = ("httpx", "httpcore", "telegram", "bot")
 _ALSO_GUARDED = ("httpx", "httpcore.connection", "httpcore.http11", "telegram.ext.Updater")
@@ -115,9 +123,14 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
     guard = TokenGuard(token)
     guard.install()
     store = Store.open(settings.data_dir / STORE_FILE)
+    metrics, health = Metrics(), Health()
+    monitor = ApiMonitor(metrics, health)
+    proxy = settings.proxy.url.reveal() if settings.proxy else None  # httpx would ignore ALL_PROXY=socks5://
     builder = (
         Application.builder()
         .token(token)
+        .request(MonitoredRequest(monitor, connection_pool_size=SEND_CONNECTIONS, proxy=proxy))
+        .get_updates_request(MonitoredRequest(monitor, connection_pool_size=1, proxy=proxy))
         .context_types(CONTEXT_TYPES)
         .rate_limiter(
             AIORateLimiter(
@@ -137,6 +150,9 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
         )
     application: BangfuApplication = builder.build()
     application.bot_data.services = Services(engine, store, DistrictDirectory.build(engine.kb))
+    application.bot_data.metrics, application.bot_data.health = metrics, health
+    metrics.knowledge_loaded_now(knowledge_version(settings.knowledge_dir, settings.intents_dir))
+    metrics.watch_waiting("bot", application.update_queue.qsize)
     application.bot_data.cleanups += [store.close, guard.remove]
     register_handlers(application)
     return application
@@ -241,39 +257,33 @@ async def running(application: BangfuApplication, *, poll: bool = True) -> Async
 
 
 def run_telegram(settings: Settings) -> int:
-    """Runs the Telegram bot with long polling until interrupted (Ctrl-C or SIGTERM).
+    """Runs the Telegram bot, by long polling or as a webhook, until SIGTERM or Ctrl-C.
 
     Args:
-        settings: With the token; see :func:`build_application`.
+        settings: With the token; see :func:`build_application` and
+            :func:`bot.channels.telegram.service.serve`.
 
     Returns:
         The exit status, 0 after a clean stop.
 
     Raises:
-        SettingsError: No token, a token Telegram rejects, or an unusable data directory (one line,
-            without the token).
-        TelegramUnavailableError: The Bot API cannot be reached at start-up.
+        SettingsError: No token, a token Telegram rejects, a TELEGRAM_API_URL that is no Bot API server, a
+            proxy refusing its credentials, or an unusable data directory or address to listen on (one
+            line, without the token).
+        TelegramUnavailableError: The Bot API cannot be reached at start-up (directly or through the proxy).
     """
     engine = Engine.load(settings.knowledge_dir, settings.intents_dir)
     application = build_application(settings, engine)
-    where = settings.telegram_api_url or "api.telegram.org"
-    # run_polling runs in the current event loop; a loop of our own can be cleaned up after a failed start.
+    # A loop of our own can be cleaned up after a failed start.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     quiet = _QuietBootstrapFailure()
     logging.getLogger("telegram.ext").addFilter(quiet)
+    lifecycle = running(application, poll=settings.webhook_url is None)
     try:
-        application.run_polling(
-            poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=list(ALLOWED_UPDATES), close_loop=False
-        )
-    except InvalidToken:
-        # The exception's own message quotes the token.
-        raise SettingsError(
-            "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token) "
-            "and that it was copied whole"
-        ) from None
-    except NetworkError as exc:
-        raise TelegramUnavailableError(f"cannot reach the Telegram Bot API at {where}: {exc}") from None
+        loop.run_until_complete(serve(application, settings, lifecycle, allowed_updates=ALLOWED_UPDATES))
+    except (InvalidToken, NetworkError) as exc:
+        raise start_up_error(settings, exc) from None
     finally:
         try:
             # A failed start-up leaves the HTTP client open; after a clean stop this does nothing.
@@ -283,3 +293,50 @@ def run_telegram(settings: Settings) -> int:
             asyncio.set_event_loop(None)
             logging.getLogger("telegram.ext").removeFilter(quiet)
     return 0
+
+
+def start_up_error(settings: Settings, error: TelegramError) -> SettingsError | TelegramUnavailableError:
+    """The one line that explains a failed start, and whether retrying can help (exit status 1) or not (2).
+
+    Never quotes the token or the proxy's password.
+    """
+    where, proxy = settings.telegram_api_url or "api.telegram.org", settings.proxy
+    through = f" through the proxy {proxy.shown} ({proxy.variable})" if proxy else ""
+    if isinstance(error, InvalidToken):  # the exception's own message may quote the token
+        if settings.telegram_api_url is None:
+            return SettingsError(
+                "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token) and that it was copied whole"
+            )
+        return SettingsError(
+            f"the Bot API server at {where} rejected TELEGRAM_BOT_TOKEN: check the token, and that "
+            f"TELEGRAM_API_URL is the server's root URL (the bot adds /bot<token>/<method> itself)"
+        )
+    detail = _scrub(" ".join(str(error).split()), settings)
+    if isinstance(error, NotABotApiError):
+        if settings.telegram_api_url is not None:
+            return SettingsError(
+                f"TELEGRAM_API_URL {where} is not a Bot API server: {detail}; set it to the root URL of one, "
+                f"such as http://127.0.0.1:8081"
+            )
+        return TelegramUnavailableError(
+            f"cannot reach the Telegram Bot API at {where}{through}: {detail}; something in between "
+            f"(a captive portal, a filtering proxy) answers in its place"
+        )
+    if proxy and "407" in detail:
+        return SettingsError(
+            f"the proxy {proxy.shown} ({proxy.variable}) refused its credentials (407): check the user and "
+            f"password in {proxy.variable}"
+        )
+    hint = ""
+    if proxy is None and settings.telegram_api_url is None:
+        hint = " (in mainland China Telegram is reached only through a proxy: set HTTPS_PROXY or ALL_PROXY)"
+    return TelegramUnavailableError(f"cannot reach the Telegram Bot API at {where}{through}: {detail}{hint}")
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    secrets = [settings.telegram_token.reveal() if settings.telegram_token else ""]
+    if settings.proxy is not None:
+        secrets.append(urlsplit(settings.proxy.url.reveal()).password or "")
+    for secret in filter(None, secrets):
+        text = text.replace(secret, "***")
+    return text

@@ -79,18 +79,21 @@ def message_conversation_key(message: Message) -> tuple[int, int, int]:
 
 
 async def answer_question(context: Context, message: Message, question: str) -> None:
-    """Answers a question asked in ``message`` with the engine's reply, as a follow-up of its conversation.
+    """Answers a question asked in ``message`` with the engine's reply, as a follow-up of its conversation
+    (counted in the metrics).
 
     Advertising, spam and attempts to give the bot instructions get a short decline in a private chat and
     no answer at all in a group.
     """
     deps = context.services
-    conversation = deps.conversations.get(message_conversation_key(message))
-    reply = deps.engine.answer(question, conversation)
-    logger.debug("chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
-    if reply.kind is ReplyKind.REFUSE and is_group(message):
-        return
-    await reply_with(context, message, reply)
+    with context.bot_data.metrics.question() as counted:
+        conversation = deps.conversations.get(message_conversation_key(message))
+        reply = deps.engine.answer(question, conversation)
+        counted.declined(reply.intent is None)
+        logger.debug("chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
+        if reply.kind is ReplyKind.REFUSE and is_group(message):
+            return
+        await reply_with(context, message, reply)
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -200,8 +203,10 @@ async def question_button(update: Update, context: Context) -> None:
     await query.answer()
     thread = where.thread_id
     conversation = deps.conversations.get(conversation_key(where.chat_id, thread, query.from_user.id))
-    reply = deps.engine.answer(question, conversation)
-    await send(context.bot, where, render_reply(reply, question=question), deps.store)
+    with context.bot_data.metrics.question() as counted:
+        reply = deps.engine.answer(question, conversation)
+        counted.declined(reply.intent is None)
+        await send(context.bot, where, render_reply(reply, question=question), deps.store)
 
 
 async def help_button(update: Update, context: Context) -> None:

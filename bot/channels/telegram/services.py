@@ -12,6 +12,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.channels.health import Health
+from bot.channels.metrics import Metrics
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.store import Store
 from bot.data.knowledge import KnowledgeBase
@@ -42,12 +44,15 @@ class Services:
 
 
 class BotData:
-    """What the application keeps for every chat: the services, and what to undo at shutdown."""
+    """What the application keeps for every chat: the services, what to undo at shutdown, and what
+    ``/metrics`` and ``/healthz`` report (:mod:`bot.channels.metrics`, :mod:`bot.channels.health`)."""
 
     def __init__(self) -> None:
         """Starts empty; :func:`bot.channels.telegram.app.build_application` fills it in."""
         self.services: Services | None = None
         self.cleanups: list[Callable[[], None]] = []
+        self.metrics = Metrics()
+        self.health = Health()
 
 
 class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
