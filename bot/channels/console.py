@@ -24,6 +24,7 @@ PROMPT = "您的问题> "
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "退出", "再见"})
 RESET_WORDS = frozenset({"/reset", "重新开始"})
 RESET_DONE = "好的,已重新开始。接下来的问题不再参考之前聊的内容。"
+ERROR_APOLOGY = "抱歉,处理您的问题时出了点问题,请换个说法再试。"
 HISTORY_LENGTH = 1000
 
 
@@ -65,7 +66,11 @@ class ConsoleSession:
             return RESET_DONE
         if text.isdigit() and 1 <= int(text) <= len(self._options):
             text = self._options[int(text) - 1].query
-        response = self.engine.respond(text, self.conversation)
+        try:
+            response = self.engine.respond(text, self.conversation)
+        except Exception:  # a bug must not end the session: say so, and keep the details in the log
+            logger.exception("could not answer %r", text[:80])
+            return ERROR_APOLOGY
         reply: Reply = response.reply
         self._options = [*reply.choices, *reply.suggestions]
         rendered = render_text(reply)

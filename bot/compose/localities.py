@@ -12,7 +12,7 @@ from bot.compose.common import (
     village_line,
 )
 from bot.compose.registry import Brief, composer
-from bot.compose.reply import Reply, Section
+from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.sections import (
     district_contact_section,
     district_suggestions,
@@ -134,18 +134,31 @@ def village_location(brief: Brief) -> Reply:
     return answer(*sections, suggestions=suggestions[:3])
 
 
-@composer("no_villages_note")
-def no_villages_note(brief: Brief) -> Reply:
-    """Says that the townships named have no designated village (a note before their contacts)."""
+@composer("no_villages")
+def no_villages(brief: Brief) -> Reply:
+    """Villages of townships that have none: declined, saying so, with their contacts as questions to tap."""
     kb = brief.kb
     townships = "、".join(f"{t.district}{t.name}" for t in brief.slots.townships)
-    return answer(
-        Section(
-            None,
-            (f"《工作指引》附件3的{len(kb.villages)}个定点攻坚村中没有{townships}的村。",),
-            kb.cite(ATTACHMENT_3),
-        )
+    line = f"《工作指引》附件3的{len(kb.villages)}个定点攻坚村中没有{townships}的村。"
+    suggestions = [ask(f"{t.name}联系人") for t in brief.slots.townships]
+    return Reply(
+        ReplyKind.DECLINE, (Section(None, (line,), kb.cite(ATTACHMENT_3)),), suggestions=tuple(suggestions)
     )
+
+
+@composer("no_townships")
+def no_townships(brief: Brief) -> Reply:
+    """Townships of districts that have none and no listed office: declined, saying what is listed there."""
+    kb = brief.kb
+    districts = implied_districts(kb, brief.slots)
+    names = "、".join(d.name for d in districts)
+    having = "、".join(unique(t.district for t in kb.townships))
+    lines = (
+        f"《工作指引》列出的{len(kb.townships)}个深度贫困乡镇中没有{names}的乡镇。有深度贫困乡镇的区县:{having}。",
+    )
+    sections = [Section(None, lines, kb.cite(ATTACHMENT_2))]
+    sections += [s for s in (village_section(kb, d) for d in districts) if s]
+    return Reply(ReplyKind.DECLINE, tuple(sections))
 
 
 @composer("villages_in_district")

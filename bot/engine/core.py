@@ -276,9 +276,6 @@ class Engine:
         """Writes an answer: routes it (:mod:`bot.engine.routing`), composes it, and adds the notes it needs."""
         routed = route(answer, brief, self.analyzer.lexicon)
         reply = COMPOSERS[routed.composer](brief)
-        if routed.notes:
-            notes = [section for name in routed.notes for section in COMPOSERS[name](brief).sections]
-            reply = dataclasses.replace(reply, sections=(*notes, *reply.sections))
         return with_notes(brief, reply)
 
     def _add_other_parts(self, understanding: Understanding, reply: Reply) -> Reply:

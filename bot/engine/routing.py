@@ -33,14 +33,12 @@ class Route:
         when: The condition on the question's entities and words.
         then: The composer that answers instead (its own rows are tried next).
         why: What the row means, for maintainers and ``--debug``.
-        note: A composer whose sections come first (a short note on what the question asked).
     """
 
     answer: str
     when: Condition
     then: str
     why: str
-    note: str | None = None
 
 
 def _no_district(brief: Brief, lexicon: Lexicon) -> bool:
@@ -111,13 +109,10 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "district_contact",
         _slots(
-            lambda b: (
-                not (b.slots.townships or b.slots.towns or b.slots.villages)
-                and not any(d.phone for d in implied_districts(b.kb, b.slots))
-            )
+            lambda b: not b.slots.townships and not any(d.phone for d in implied_districts(b.kb, b.slots))
         ),
         "office_not_listed",
-        "only districts whose office the guideline does not list (渝北区扶贫办电话): declined, saying so",
+        "only places whose office the guideline does not list (渝北区扶贫办电话, 北碚区金刀峡镇联系人): declined",
     ),
     Route("district_overview", _no_district, "district_contact", "no district named or implied"),
     Route("district_tier", _no_district, "tier_list", "no district named: the districts of each tier"),
@@ -157,6 +152,12 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("townships_in_district", _no_district, "township_list", "no district named: all townships"),
     Route(
+        "townships_in_district",
+        _slots(lambda b: not any(d.townships or d.phone for d in implied_districts(b.kb, b.slots))),
+        "no_townships",
+        "a district with no township and no listed office (北碚区的深度贫困乡镇联系人): declined, saying so",
+    ),
+    Route(
         "township_list",
         _slots(lambda b: b.slots.districts),
         "townships_in_district",
@@ -172,9 +173,8 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "village_location",
         _all_of(_NO_VILLAGE_MEANT, _slots(lambda b: b.slots.townships)),
-        "township_contact",
-        "villages of a township that has none: say so, then its contact",
-        note="no_villages_note",
+        "no_villages",
+        "villages of a township that has none (三建乡有哪些定点攻坚村): declined, saying so",
     ),
     Route(
         "village_location",
@@ -256,12 +256,10 @@ class Routed:
 
     Attributes:
         composer: The composer that writes the reply.
-        notes: Composers whose sections come first, in order.
         path: The rows followed, in order.
     """
 
     composer: str
-    notes: tuple[str, ...]
     path: tuple[Route, ...]
 
 
@@ -272,15 +270,12 @@ def route(answer: str, brief: Brief, lexicon: Lexicon) -> Routed:
         RuntimeError: The table sends a question round in a circle (a mistake in :data:`ROUTES`).
     """
     path: list[Route] = []
-    notes: list[str] = []
     current = answer
     while True:
         row = next((r for r in _BY_ANSWER.get(current, ()) if r.when(brief, lexicon)), None)
         if row is None:
-            return Routed(current, tuple(notes), tuple(path))
+            return Routed(current, tuple(path))
         path.append(row)
-        if row.note:
-            notes.append(row.note)
         current = row.then
         if len(path) > MAX_HOPS:
             raise RuntimeError(f"routing goes round in a circle: {' → '.join(r.answer for r in path)}")
@@ -288,6 +283,4 @@ def route(answer: str, brief: Brief, lexicon: Lexicon) -> Routed:
 
 def targets() -> frozenset[str]:
     """Every composer name the table names, so a test can check each one exists."""
-    return frozenset(
-        {r.answer for r in ROUTES} | {r.then for r in ROUTES} | {r.note for r in ROUTES if r.note}
-    )
+    return frozenset({r.answer for r in ROUTES} | {r.then for r in ROUTES})
