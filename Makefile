@@ -73,6 +73,7 @@ knowledge: $(RUN_STAMP)
 
 bench: $(TEST_STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
+	$(PY) benchmarks/conversations.py
 
 # The image installs exactly these pins (with their hashes). pip-compile resolves from PyPI alone: a local pip
 # configuration (a mirror, find-links) is set aside so that the hashes are those of PyPI's files.

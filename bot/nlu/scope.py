@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.data.entity_type import PLACE_TYPES, EntityType
-from bot.data.normalize import normalize, to_simplified
+from bot.data.normalize import normalize
 from bot.data.scope import ScopeFile, UnlistedTopic
 from bot.nlu.analysis import Analysis
 
@@ -72,17 +72,17 @@ class Scope:
             contacts: The names of the listed contacts.
         """
         self._data = data
-        self._topics = [(topic, _words(topic.words), _words(topic.unless)) for topic in data.unlisted]
-        self._contact = _words(data.contact_words)
-        self._personal = _words(data.personal.words)
-        self._always_personal = _words(data.personal.always)
-        self._offices = _words(data.office_words)
+        self._topics = [(topic, Words(topic.words), Words(topic.unless)) for topic in data.unlisted]
+        self._contact = Words(data.contact_words)
+        self._personal = Words(data.personal.words)
+        self._always_personal = Words(data.personal.always)
+        self._offices = Words(data.office_words)
+        self._person_words = Words(["联系人", "负责人"])
         self._contacts = contacts
-        self._later = _words(data.later.words)
-        self._times = _words(data.later.times)
-        self._topics_of_policy = _words(data.later.topics)
-        self._advertising = _words(data.refuse.advertising)
-        self._injection = _words(data.refuse.injection)
+        self._later = Words(data.later.words)
+        self._times = Words(data.later.times)
+        self._topics_of_policy = Words(data.later.topics)
+        self._refused = Words([*data.refuse.injection, *data.refuse.advertising])
         self._allowed_links = tuple(link.lower() for link in data.refuse.allowed_links)
 
     def screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:
@@ -93,30 +93,28 @@ class Scope:
             phone, or None for a question the guideline may answer.
         """
         text = analysis.text
-        raw = to_simplified(question).lower()
-        if _has(text, self._injection) or _has(raw, self._injection) or _has(text, self._advertising):
+        if self._refused.found(text):
             return OutOfScope(Finding.REFUSED)
-        links = [m.group() for m in _LINK.finditer(raw)]
-        if links and not any(allowed in raw for allowed in self._allowed_links):
+        # Links are found in the message as written: normalizing takes their punctuation out.
+        raw = question.lower()
+        if _LINK.search(raw) and not any(allowed in raw for allowed in self._allowed_links):
             return OutOfScope(Finding.REFUSED)
         later = self._asks_later(text)
         if later is not None:
             return OutOfScope(Finding.LATER, later)
         types = {m.type for m in analysis.mentions}
-        person = _has(text, ("联系人", "负责人")) or any(
-            m.surface in self._contacts for m in analysis.mentions
-        )
-        if (person and _has(text, self._personal)) or _has(text, self._always_personal):
+        person = self._person_words.found(text) or any(m.surface in self._contacts for m in analysis.mentions)
+        if (person and self._personal.found(text)) or self._always_personal.found(text):
             return OutOfScope(Finding.PERSONAL, self._data.personal.what)
         for topic, words, unless in self._topics:
-            if not _has(text, words) or _has(text, unless):
+            if not words.found(text) or unless.found(text):
                 continue
             if topic.office:
-                if not (types & PLACE_TYPES or _has(text, self._offices)):
+                if not (types & PLACE_TYPES or self._offices.found(text)):
                     continue  # an office detail is asked of a place or an office
                 if not topic.townships and EntityType.TOWNSHIP in types:
                     continue  # some details only of a district's office
-                if topic.with_phone and _has(_without(text, words), self._contact):
+                if topic.with_phone and self._contact.found(words.removed(text)):
                     return OfficeDetail(topic.what)
             return OutOfScope(Finding.UNLISTED, topic.what, topic.office)
         return None
@@ -124,27 +122,36 @@ class Scope:
     def _asks_later(self, text: str) -> str | None:
         """The time a question about later or current policy asks about (今年, 2024年; "" if unsaid), or None."""
         years = [y for y in _YEAR.findall(text) if int(y) > self._data.later.after_year]
-        when = f"{years[0]}年" if years else next((t for t in self._times if t in text), None)
-        if _has(text, self._later):
+        when = f"{years[0]}年" if years else self._times.first(text)
+        if self._later.found(text):
             return when or ""
-        if _has(text, self._topics_of_policy) and when is not None:
+        if self._topics_of_policy.found(text) and when is not None:
             return when
         return None
 
 
-def _words(words: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(w for w in (normalize(word) for word in words) if w))
+class Words:
+    """A list of words, found anywhere in a text with one regular expression (the lists are long)."""
+
+    def __init__(self, words: list[str]) -> None:
+        """Normalizes the words; longer words are tried first."""
+        self.words = tuple(
+            sorted(dict.fromkeys(w for w in map(normalize, words) if w), key=len, reverse=True)
+        )
+        self._pattern = re.compile("|".join(map(re.escape, self.words))) if self.words else None
+
+    def found(self, text: str) -> bool:
+        """Whether any of the words occurs in ``text``."""
+        return self._pattern is not None and self._pattern.search(text) is not None
+
+    def first(self, text: str) -> str | None:
+        """The first of the words to occur in ``text``, or None."""
+        match = self._pattern.search(text) if self._pattern is not None else None
+        return match.group() if match else None
+
+    def removed(self, text: str) -> str:
+        """``text`` without the words (so 传真号码 does not count as asking for a 号码)."""
+        return self._pattern.sub(" ", text) if self._pattern is not None else text
 
 
-def _without(text: str, words: tuple[str, ...]) -> str:
-    """``text`` without ``words`` (so 传真号码 does not count as asking for a 号码)."""
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, " ")
-    return text
-
-
-def _has(text: str, words: tuple[str, ...]) -> bool:
-    return any(word in text for word in words)
-
-
-__all__ = ["Finding", "OfficeDetail", "OutOfScope", "Scope", "UnlistedTopic"]
+__all__ = ["Finding", "OfficeDetail", "OutOfScope", "Scope", "UnlistedTopic", "Words"]
