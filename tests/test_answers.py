@@ -150,7 +150,12 @@ def test_village_location_narrowed_by_its_district(engine: Engine) -> None:
     ("composer", "question", "shown", "absent"),
     [
         # A township without designated villages says so, and offers its contact as a question to tap.
-        ("village_location", "红池坝镇有哪些村", ["没有巫溪县红池坝镇的村", "红池坝镇联系人"], ["15730595678"]),
+        (
+            "village_location",
+            "红池坝镇有哪些村",
+            ["没有巫溪县红池坝镇的村", "红池坝镇联系人"],
+            ["15730595678"],
+        ),
         # Where a township is: its contact, nothing about villages.
         ("village_location", "红池坝镇在哪", ["张锡定"], ["攻坚村"]),
         # The district office asked for beside the township.
