@@ -14,14 +14,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from tests.engine_support import KNOWLEDGE
 
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
 SOURCE_TEXT = KNOWLEDGE / "source" / "guideline.txt"
 
 
 def copy_knowledge(target: Path) -> Path:
-    """Copies the shipped ``knowledge/`` to ``target`` (writable even though the source text is read-only)."""
+    """Copies the fixture ``knowledge/`` to ``target`` (writable even though the source text is read-only)."""
     shutil.copytree(KNOWLEDGE, target, copy_function=shutil.copyfile)
     return target
 

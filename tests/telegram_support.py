@@ -24,7 +24,7 @@ from bot.channels.telegram.app import BangfuApplication, build_application, runn
 from bot.channels.telegram.services import Services
 from bot.engine import Engine
 from bot.settings import Settings
-from tests.engine_support import PHONE
+from tests.engine_support import INTENTS, KNOWLEDGE, PHONE
 from tests.fakebotapi import DEFAULT_TOKEN, DEFAULT_USERNAME, FakeBotApi, FakeChat, FakeUser, StoredMessage
 from tests.fakebotapi.state import Where
 
@@ -39,8 +39,14 @@ GROUP: Final = (-100800, "重庆志愿者")
 
 
 def bot_settings(data_dir: Path, api_url: str | None = None, token: str = TOKEN) -> Settings:
-    """Settings read as from the environment: the token, the store in ``data_dir``, the fake's URL if given."""
-    env = {"TELEGRAM_BOT_TOKEN": token, "BANGFU_DATA_DIR": str(data_dir)}
+    """Settings read as from the environment: the token, the store in ``data_dir``, the fake's URL if given,
+    and the fixture knowledge and intents."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "BANGFU_DATA_DIR": str(data_dir),
+        "BANGFU_KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "BANGFU_INTENTS_DIR": str(INTENTS),
+    }
     return Settings.from_env(env | ({"TELEGRAM_API_URL": api_url} if api_url else {}))
 
 
