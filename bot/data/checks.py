@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from bot.data import schema
 from bot.data.citations import CitationKind, parse_citation
 from bot.data.knowledge import KnowledgeBase
+from bot.data.normalize import to_simplified
 from bot.data.registry import KNOWLEDGE, NEWS_DIR
 from bot.data.schema import iter_models
 from bot.data.yamlio import YamlFile
@@ -75,7 +76,11 @@ def _check_regions(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
         "townships": regions.townships,
         "villages": regions.villages,
     }
-    key_names = {d.name for d in regions.key_districts}
+    # A name misspelt in Traditional characters is reported once, where it is written: the rows that
+    # name the district correctly are not reported as well.
+    key_names = {d.name for d in regions.key_districts} | {
+        to_simplified(d.name) for d in regions.key_districts
+    }
     all_names = {d.name for d in kb.districts}
     for table, rows in tables.items():
         serials: list[tuple[Loc, object]] = [((table, i, "serial"), row.serial) for i, row in enumerate(rows)]
@@ -112,11 +117,29 @@ def _check_regions(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
 
 
 def _unknown_district(doc: YamlFile, loc: Loc, name: str, known: set[str], where: str) -> Problem:
+    traditional = _in_traditional(name, known)
+    if traditional:
+        return doc.problem(loc, traditional)
+    guess = _closest_name(name, known)
+    hint = f"did you mean {guess}?" if guess else f"use a district listed in {where}"
+    return doc.problem(loc, f"district {name} does not exist in {where}; {hint}")
+
+
+def _in_traditional(name: str, known: set[str]) -> str | None:
+    """Says how to write ``name`` when it is a known name written in Traditional characters (彭水縣)."""
+    simplified = to_simplified(name)
+    if simplified == name or simplified not in known:
+        return None
+    return f"{name} is written in Traditional characters; write {simplified} in Simplified characters, as the guideline prints it"
+
+
+def _closest_name(name: str, known: set[str]) -> str | None:
+    """The known name closest in writing to ``name``, never one in Traditional characters."""
     from rapidfuzz import process
 
-    guess = process.extractOne(name, sorted(known), score_cutoff=50)
-    hint = f"did you mean {guess[0]}?" if guess else f"use a district listed in {where}"
-    return doc.problem(loc, f"district {name} does not exist in {where}; {hint}")
+    simplified = sorted(n for n in known if to_simplified(n) == n)
+    guess = process.extractOne(to_simplified(name), simplified, score_cutoff=50)
+    return str(guess[0]) if guess else None
 
 
 def _check_place_names(kb: KnowledgeBase, doc: YamlFile, regions: YamlFile) -> list[Problem]:
@@ -124,12 +147,11 @@ def _check_place_names(kb: KnowledgeBase, doc: YamlFile, regions: YamlFile) -> l
     listed = {place.name for place in kb.districts}
     for i, row in enumerate(kb.regions.key_districts):
         if row.name not in listed:
-            problems.append(
-                regions.problem(
-                    ("key_districts", i, "name"),
-                    f"{row.name} is not listed in place_names.yaml; add it there",
-                )
+            message = (
+                _in_traditional(row.name, listed)
+                or f"{row.name} is not listed in place_names.yaml; add it there"
             )
+            problems.append(regions.problem(("key_districts", i, "name"), message))
     surface: list[tuple[Loc, object]] = []
     for i, district in enumerate(kb.districts):
         surface.append((("districts", i, "name"), district.name))
