@@ -13,7 +13,7 @@ help:
 	@echo "make test       set up and run ruff, mypy, pytest and the question-set evaluation"
 	@echo "make eval-all   score every question set and print the README's quality table"
 	@echo "make tuning     repeat the measurement behind every tuning threshold (ARGS=--all: every set)"
-	@echo "make validate   check the knowledge and intent files"
+	@echo "make validate   check the knowledge and intent files, and list the answers an uncommitted edit changes"
 	@echo "make knowledge  check the generated knowledge files against the guideline"
 	@echo "make fixtures   copy knowledge/ and intents/ into tests/fixtures/ (after changing intents on purpose)"
 	@echo "make bench      measure latency, throughput, cold start and memory beside a BM25 baseline"
@@ -74,8 +74,10 @@ eval-all: $(RUN_STAMP)
 tuning: $(RUN_STAMP)
 	$(PY) -m bot tuning $(ARGS)
 
+# Checks the files, then (when they differ from the last commit) lists the answers the edit changes.
 validate: $(RUN_STAMP)
 	$(PY) -m bot validate
+	$(PY) -m bot impact --if-changed
 
 knowledge: $(RUN_STAMP)
 	$(PY) -m bot build-knowledge --check

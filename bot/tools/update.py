@@ -83,7 +83,7 @@ def record_update(knowledge_dir: Path, request: UpdateRequest, *, today: datetim
         if existing:
             text = replace_item(document, text, ("updates", existing[0]), lines)
         else:
-            text = append_item(document, text, ("updates",), lines)
+            text, _ = append_item(document, text, ("updates",), lines)
         summary = _describe(kb, place, entry)
     _write_checked(knowledge_dir, path, text)
     return UpdateResult(summary, path)

@@ -71,8 +71,9 @@ def replace_item(document: YamlFile, text: str, loc: Loc, new: list[str] | None)
     return "\n".join(lines) + "\n"
 
 
-def append_item(document: YamlFile, text: str, key: Loc, new: list[str]) -> str:
-    """The text with ``new`` (an item's lines, indented under ``key``'s items) added at the end of a list.
+def append_item(document: YamlFile, text: str, key: Loc, new: list[str]) -> tuple[str, int]:
+    """The text with ``new`` (an item's lines, indented under ``key``'s items) added at the end of a list,
+    and the 1-based line where it starts.
 
     Raises:
         EditError: The list is written inline (``[a, b]``) with items, which only a person can extend.
@@ -92,7 +93,7 @@ def append_item(document: YamlFile, text: str, key: Loc, new: list[str]) -> str:
             )
         lines[at] = f"{head}:"
         lines[at + 1 : at + 1] = new
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n", at + 2
     last = (*key, len(items) - 1)
     line = lines[document.line(last) - 1]
     if not line.lstrip().startswith("- "):
@@ -102,7 +103,7 @@ def append_item(document: YamlFile, text: str, key: Loc, new: list[str]) -> str:
         )
     span = item_lines(document, text, last)
     lines[span.stop : span.stop] = new
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", span.stop + 1
 
 
 def list_entry(indent: int, value: str) -> str:
