@@ -31,6 +31,8 @@ from bot.errors import BangfuError, display_path
 NOT_QUESTION_SETS = frozenset({"sets.yaml", "traditional_news.yaml"})
 # Lines of each side shown for a changed answer (``--full`` shows all).
 SHOWN_LINES = 3
+# Shown when one side of a change only lost or only gained lines.
+_NOTHING = "(nothing in place of the other side's lines)"
 # A git command that does not answer in this many seconds is not going to.
 GIT_TIMEOUT = 60
 
@@ -76,7 +78,7 @@ class Change:
         for label, answer, lines in (("before", self.before, removed), ("after", self.after, added)):
             cut = [line for line in (lines if limit is None else lines[:limit]) if line.strip()]
             shown.append(f"  {label} ({answer.intent or 'declined'}):")
-            shown += [f"      {line}" for line in cut] or ["      (nothing in place of the other side's lines)"]
+            shown += [f"      {line}" for line in cut or [_NOTHING]]
             if len(cut) < len([line for line in lines if line.strip()]):
                 shown.append(f"      … {len(lines) - len(cut)} more line(s); --full shows them")
         return shown
