@@ -7,12 +7,15 @@ starts a new paragraph, and every other line is shown as written. The question i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.compose.registry import Brief, Composer
 from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.smalltalk import decline_reply
 from bot.data.faq import FaqEntry, FaqFile
+from bot.data.faq_intents import faq_intents
+from bot.data.intents import Intent
+from bot.data.knowledge import KnowledgeBase
 
 # What starts a list entry in an answer text.
 BULLETS = ("- ", "• ", "· ")
@@ -57,3 +60,11 @@ def faq_composers(
 ) -> dict[str, Composer]:
     """A composer for every entry, by the entry's answer name (faq:<question>)."""
     return {entry.name: _composer(entry, today) for entry in faq.entries}
+
+
+def with_faq(
+    kb: KnowledgeBase, intents: tuple[Intent, ...], composers: Mapping[str, Composer]
+) -> tuple[tuple[Intent, ...], dict[str, Composer]]:
+    """The intents and composers, with the knowledge base's FAQ entries (those valid today) added."""
+    today = datetime.date.today()
+    return (*intents, *faq_intents(kb.faq, today)), {**composers, **faq_composers(kb.faq)}

@@ -29,13 +29,21 @@ def faq_intents(faq: FaqFile, today: datetime.date) -> tuple[Intent, ...]:
     )
 
 
-def check_against_intents(
+def ensure_apart(knowledge_dir: Path, intents_dir: Path, faq: FaqFile, intents: Sequence[Intent]) -> None:
+    """Checks that no FAQ wording is also an example of an intent.
+
+    Raises:
+        DataError: With each such wording, at its line of ``faq.yaml``, naming the intent's file and line.
+    """
+    problems = clashes_with_intents(knowledge_dir, intents_dir, faq, intents)
+    if problems:
+        raise DataError(problems)
+
+
+def clashes_with_intents(
     knowledge_dir: Path, intents_dir: Path, faq: FaqFile, intents: Sequence[Intent]
 ) -> list[Problem]:
-    """Reports each FAQ wording that is also an example of an intent, naming both places.
-
-    Raises nothing: a file that cannot be read was reported when it was loaded.
-    """
+    """Each FAQ wording that is also an example of an intent, as a problem naming both places."""
     examples = {normalize(e): intent for intent in intents for e in intent.examples}
     clashes = [
         (place, wording, examples[normalize(wording)])

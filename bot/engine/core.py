@@ -8,7 +8,6 @@ composer in :mod:`bot.compose` then writes the reply from the knowledge base.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import logging
 import unicodedata
 from pathlib import Path
@@ -16,12 +15,12 @@ from pathlib import Path
 from bot.compose import COMPOSERS, Brief
 from bot.compose.background import news_reply, passages_reply
 from bot.compose.declines import out_of_scope_reply
-from bot.compose.faq import faq_composers
+from bot.compose.faq import with_faq
 from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.smalltalk import acknowledgement_reply, decline_reply
 from bot.data.entity_type import PLACE_TYPES
-from bot.data.faq_intents import check_against_intents, faq_intents
+from bot.data.faq_intents import ensure_apart
 from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_files, load_knowledge
@@ -35,7 +34,6 @@ from bot.engine.memory import remember
 from bot.engine.quoting import Quoting
 from bot.engine.routing import route
 from bot.engine.understanding import Response, Understanding
-from bot.errors import DataError
 from bot.nlu import tuning
 from bot.nlu.analysis import Analysis, Analyzer
 from bot.nlu.entities import Gazetteer
@@ -68,13 +66,9 @@ class Engine:
         entities: EntitiesFile,
         scope: ScopeFile,
     ) -> None:
-        """Builds the pipeline; see :meth:`load` to build it from the project's files.
-
-        The FAQ entries of the knowledge base valid today join the intents, each with its own composer.
-        """
+        """Builds the pipeline (with the FAQ entries as intents); :meth:`load` builds it from the files."""
         self.kb = kb
-        self.intents = (*intents, *faq_intents(kb.faq, datetime.date.today()))
-        self.composers = {**COMPOSERS, **faq_composers(kb.faq)}
+        self.intents, self.composers = with_faq(kb, intents, COMPOSERS)
         segmenter = Segmenter()
         gazetteer = Gazetteer(kb, entities, lexicon, segmenter.general_frequency, general_place_names())
         self.analyzer = Analyzer(lexicon, gazetteer, segmenter)
@@ -118,9 +112,7 @@ class Engine:
         assert isinstance(scope_file, ScopeFile)
         check_entities(kb, entities_file, documents["entities.yaml"])
         intents = load_intents(intents_dir, frozenset(COMPOSERS))
-        problems = check_against_intents(knowledge_dir, intents_dir, kb.faq, intents)
-        if problems:
-            raise DataError(problems)
+        ensure_apart(knowledge_dir, intents_dir, kb.faq, intents)
         return cls(kb, intents, Lexicon.from_file(lexicon_file), entities_file, scope_file)
 
     def understand(self, question: str) -> Understanding:
