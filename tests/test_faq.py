@@ -12,11 +12,11 @@ from bot.compose.faq import faq_composers
 from bot.compose.registry import Brief
 from bot.compose.reply import ReplyKind
 from bot.data.faq import FaqEntry, FaqFile
-from bot.data.loader import load_knowledge
 from bot.engine import Engine
 from bot.errors import DataError
 from bot.nlu.slots import Slots
-from tests.engine_support import INTENTS, KNOWLEDGE, ask, line_of
+from tests.engine_support import INTENTS, ask, line_of
+from tests.knowledge_support import knowledge_listing, only_problem
 
 ENTRY = """
   - question: 2026年帮扶报名入口在哪
@@ -36,11 +36,7 @@ SOURCE = "重庆市民政局2026年1月通知"
 
 def with_faq(directory: Path, entries: str) -> Path:
     """A copy of the fixture knowledge at ``directory`` whose faq.yaml lists ``entries``."""
-    shutil.copytree(KNOWLEDGE, directory, copy_function=shutil.copyfile)
-    path = directory / "faq.yaml"
-    text = path.read_text(encoding="utf-8").replace("entries: []\n", "entries:\n" + entries.lstrip("\n"))
-    path.write_text(text, encoding="utf-8")
-    return directory
+    return knowledge_listing(directory, "faq.yaml", "entries", entries)
 
 
 @pytest.fixture(scope="module")
@@ -143,11 +139,7 @@ def test_a_wrong_faq_entry_is_reported_at_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: str, at: str, message: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    directory = with_faq(tmp_path / "knowledge", entries)
-    with pytest.raises(DataError) as caught:
-        load_knowledge(directory)
-    (problem,) = caught.value.problems
-    text = (directory / "faq.yaml").read_text(encoding="utf-8")
+    problem, text = only_problem(with_faq(tmp_path / "knowledge", entries), "faq.yaml")
     assert (problem.path, problem.line) == ("knowledge/faq.yaml", line_of(text, at))
     assert message in problem.message
 

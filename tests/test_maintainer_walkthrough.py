@@ -16,7 +16,6 @@ import io
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,8 +25,9 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.maintainers import reload_on_sighup
 from bot.cli import main
 from bot.engine import Engine
-from tests.engine_support import DATA, INTENTS, KNOWLEDGE
+from tests.engine_support import DATA
 from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
+from tests.knowledge_support import fixture_checkout, git
 from tests.telegram_support import bot_running
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("restore_logging")]
@@ -47,11 +47,6 @@ FAQ_ENTRY = """entries:
 """
 # Asked in Telegram and declined by the fixture knowledge; the walk-through teaches the bot the first.
 DECLINED = ("我们的人下乡受伤了怎么办", "扶贫办几点上班")
-
-
-def git(root: Path, *args: str) -> None:
-    identity = ["-c", "user.name=maintainer", "-c", "user.email=maintainer@example.org"]
-    subprocess.run(["git", "-C", str(root), *identity, *args], capture_output=True, check=True)
 
 
 def bangfu(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str | None = None) -> str:
@@ -75,14 +70,9 @@ async def say(fake_api: FakeBotApi, chat: FakeChat, user: FakeUser, text: str, w
 @pytest.fixture
 def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The maintainer's checkout: knowledge, intents and a question set, committed; bangfu reads it."""
-    root = tmp_path / "bangfu"
-    shutil.copytree(KNOWLEDGE, root / "knowledge", copy_function=shutil.copyfile)
-    shutil.copytree(INTENTS, root / "intents", copy_function=shutil.copyfile)
+    root = fixture_checkout(tmp_path / "bangfu")
     (root / "sets").mkdir()
     shutil.copyfile(DATA / "dev.yaml", root / "sets" / "dev.yaml")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "the knowledge as published")
     monkeypatch.chdir(root)
     for name, value in {"KNOWLEDGE": "knowledge", "INTENTS": "intents", "DATA": "data"}.items():
         monkeypatch.setenv(f"BANGFU_{name}_DIR", str(root / value))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from bot.channels.questionlog import Feedback, QuestionLog
 from bot.cli import main
 from bot.engine import Engine
 from bot.tools.impact import Answer, Change
-from tests.engine_support import INTENTS, KNOWLEDGE
+from tests.engine_support import KNOWLEDGE
+from tests.knowledge_support import fixture_checkout, git
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -24,27 +24,12 @@ SET = """# a small question set
 """
 
 
-def git(root: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=test", "-c", "user.email=test@example.org", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git checkout of the fixture knowledge and intents, with a small question set; bangfu reads it."""
-    root = tmp_path / "project"
-    shutil.copytree(KNOWLEDGE, root / "knowledge", copy_function=shutil.copyfile)
-    shutil.copytree(INTENTS, root / "intents", copy_function=shutil.copyfile)
+    root = fixture_checkout(tmp_path / "project")
     (root / "sets").mkdir()
     (root / "sets" / "small.yaml").write_text(SET, encoding="utf-8")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "knowledge as the guideline prints it")
     monkeypatch.chdir(root)
     monkeypatch.setenv("BANGFU_KNOWLEDGE_DIR", str(root / "knowledge"))
     monkeypatch.setenv("BANGFU_INTENTS_DIR", str(root / "intents"))
@@ -200,16 +185,21 @@ def test_review_of_an_empty_log(project: Path, capsys: pytest.CaptureFixture[str
 def test_review_add_teaches_the_bot_and_runs_the_impact_check(
     project: Path, capsys: pytest.CaptureFixture[str], engine: Engine
 ) -> None:
-    log_questions(project, engine, {"扶贫办几点上班": None})
-    intents = project / "intents" / "regions.yaml"
-    status, out, err = run(["review", "--add", "1", "--to", "district_contact"], capsys)
+    log_questions(project, engine, {"我们的人下乡受伤了怎么办": None})
+    intents = project / "intents" / "reporting.yaml"
+    status, out, err = run(["review", "--add", "1", "--to", "safety_insurance"], capsys)
     assert (status, err) == (0, "")
-    assert git(project, "diff", "--numstat").split() == ["1", "0", "intents/regions.yaml"]
-    line = intents.read_text(encoding="utf-8").splitlines().index("      - 扶贫办几点上班") + 1
-    assert out.splitlines()[0] == f"intents/regions.yaml:{line}: added '扶贫办几点上班' to district_contact."
-    assert out.splitlines()[1] == "The bot now answers it as district_contact."
+    assert git(project, "diff", "--numstat").split() == ["1", "0", "intents/reporting.yaml"]
+    line = intents.read_text(encoding="utf-8").splitlines().index("      - 我们的人下乡受伤了怎么办") + 1
+    lines = out.splitlines()
+    assert lines[0] == f"intents/reporting.yaml:{line}: added '我们的人下乡受伤了怎么办' to safety_insurance."
+    assert lines[1] == "The bot now answers it as safety_insurance."
     assert "stored questions replayed" in out
-    assert "问:扶贫办几点上班  [question log]" in out
+    change = lines.index("问:我们的人下乡受伤了怎么办  [question log]")
+    assert lines[change + 1 : change + 3] == [
+        "  before (declined):",
+        "      抱歉,这个问题不在《重庆市社会组织参与脱贫攻坚工作指引》的范围内,我暂时回答不了。",
+    ]
 
 
 def test_review_add_to_an_faq_entry(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

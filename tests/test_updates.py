@@ -20,6 +20,7 @@ from bot.tools.builder import build_knowledge
 from bot.tools.evaluate import Case, evaluate, follow_updates, load_cases
 from bot.tools.update import UpdateError, UpdateRequest, record_update
 from tests.engine_support import DATA, INTENTS, KNOWLEDGE, ask, line_of, phones_in
+from tests.knowledge_support import knowledge_listing, only_problem
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -42,13 +43,7 @@ UPDATES = f"""
 
 def with_updates(directory: Path, entries: str = UPDATES) -> Path:
     """A copy of the fixture knowledge at ``directory`` whose updates.yaml lists ``entries``."""
-    shutil.copytree(KNOWLEDGE, directory, copy_function=shutil.copyfile)
-    if not entries:
-        return directory
-    path = directory / "updates.yaml"
-    text = path.read_text(encoding="utf-8").replace("updates: []\n", "updates:\n" + entries.lstrip("\n"))
-    path.write_text(text, encoding="utf-8")
-    return directory
+    return knowledge_listing(directory, "updates.yaml", "updates", entries)
 
 
 @pytest.fixture(scope="module")
@@ -210,11 +205,7 @@ def test_a_wrong_update_is_reported_at_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, at: str, message: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    directory = with_updates(tmp_path / "knowledge", entry)
-    with pytest.raises(DataError) as caught:
-        load_knowledge(directory)
-    (problem,) = caught.value.problems
-    text = (directory / "updates.yaml").read_text(encoding="utf-8")
+    problem, text = only_problem(with_updates(tmp_path / "knowledge", entry), "updates.yaml")
     assert (problem.path, problem.line) == ("knowledge/updates.yaml", line_of(text, at))
     assert message in problem.message
 

@@ -151,7 +151,13 @@ def committed_copy(knowledge_dir: Path, intents_dir: Path, revision: str, into: 
         ImpactError: Not a git checkout, or the revision does not hold the folders.
     """
     root = repository(knowledge_dir).resolve()
-    relative = [str(folder.resolve().relative_to(root)) for folder in (knowledge_dir, intents_dir)]
+    try:
+        relative = [str(folder.resolve().relative_to(root)) for folder in (knowledge_dir, intents_dir)]
+    except ValueError:
+        raise ImpactError(
+            f"{knowledge_dir} and {intents_dir} are not in the same git checkout; impact compares both with "
+            "their last commit"
+        ) from None
     result = _git(root, "archive", "--format=tar", revision, "--", *relative)
     if result.returncode != 0:
         raise ImpactError(
