@@ -110,10 +110,6 @@ class KnowledgeBase:
             {n: d.name for d in self.districts for n in d.names}, tuple(self.regions.townships)
         )
 
-    def update_showing(self, phone: str) -> Updated | None:
-        """The update of the place whose current phone is ``phone``, if that place was updated."""
-        return next((u for u in self.updated.values() if u.phone == phone), None)
-
     def update_replacing(self, digits: str) -> Updated | None:
         """The update that replaced the guideline's phone ``digits`` (digits only), if one did."""
         for update in self.updated.values():
