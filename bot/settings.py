@@ -475,32 +475,25 @@ def _bypassed(host: str, no_proxy: str) -> bool:
 
 def _admin_ids(raw: str) -> frozenset[int]:
     """Telegram user ids separated by commas or spaces."""
-    ids = set()
-    for part in re.split(r"[,\s]+", raw.strip()):
-        if not part:
-            continue
+    parts = [part for part in re.split(r"[,\s]+", raw) if part]
+    for part in parts:
         if not re.fullmatch(r"\d{1,20}", part):
             raise SettingsError(
                 f"BANGFU_ADMIN_IDS must list Telegram user ids (numbers) separated by commas, not {part!r}; "
                 "a user learns their id from @userinfobot"
             )
-        ids.add(int(part))
-    return frozenset(ids)
+    return frozenset(int(part) for part in parts)
 
 
 def _switch(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw or raw in _ON:
-        return True
-    if raw in _OFF:
-        return False
-    raise SettingsError(f"{name} must be on or off, not {raw!r}")
+    raw = env.get(name, "").strip().lower() or "on"
+    if raw not in _ON + _OFF:
+        raise SettingsError(f"{name} must be on or off, not {raw!r}")
+    return raw in _ON
 
 
 def _days(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+    raw = env.get(name, "").strip() or str(default)
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name} must be a whole number of days, 1 or more, not {raw!r}")
     return int(raw)
