@@ -6,15 +6,16 @@ PY     := $(VENV)/bin/python
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit eval eval-all tuning validate knowledge bench lock image clean help
+.PHONY: run test lint typecheck unit shipped eval eval-all tuning validate knowledge fixtures bench lock image clean help
 
 help:
 	@echo "make run        set up and start the bot (console; Telegram when TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up and run ruff, mypy, pytest and the question-set evaluation"
 	@echo "make eval-all   score every question set and print the README's quality table"
 	@echo "make tuning     repeat the measurement behind every tuning threshold (ARGS=--all: every set)"
-	@echo "make validate   check the knowledge and intent files"
+	@echo "make validate   check the knowledge and intent files, and list the answers an uncommitted edit changes"
 	@echo "make knowledge  check the generated knowledge files against the guideline"
+	@echo "make fixtures   copy knowledge/ and intents/ into tests/fixtures/ (after changing intents on purpose)"
 	@echo "make bench      measure latency, throughput, cold start and memory beside a BM25 baseline"
 	@echo "make lock       re-pin the image's dependencies (requirements.lock, requirements-build.lock)"
 	@echo "make image      build the container image and ask it one question (needs Docker or Podman)"
@@ -42,6 +43,14 @@ test: $(TEST_STAMP)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
+	@$(MAKE) --no-print-directory shipped
+
+# The unit tests read their own snapshot (tests/fixtures/); this checks the files the bot ships and answers
+# from: valid, the generated ones equal to the guideline, and the development set answered (its expected
+# phone numbers and contacts follow knowledge/updates.yaml).
+shipped: $(RUN_STAMP)
+	$(PY) -m bot validate
+	$(PY) -m bot build-knowledge --check
 	$(PY) -m bot eval tests/data/dev.yaml --min 95
 	$(PY) -m bot eval tests/data/dialogs.yaml --min 95
 
@@ -65,11 +74,18 @@ eval-all: $(RUN_STAMP)
 tuning: $(RUN_STAMP)
 	$(PY) -m bot tuning $(ARGS)
 
+# Checks the files, then (when they differ from the last commit) lists the answers the edit changes.
 validate: $(RUN_STAMP)
 	$(PY) -m bot validate
+	$(PY) -m bot impact --if-changed
 
 knowledge: $(RUN_STAMP)
 	$(PY) -m bot build-knowledge --check
+
+# The unit tests' knowledge base: refresh it when intents, the lexicon or a file's schema change on purpose,
+# and commit it with the change (tests/refresh_fixtures.py says what it copies).
+fixtures: $(RUN_STAMP)
+	$(PY) tests/refresh_fixtures.py
 
 bench: $(TEST_STAMP)
 	$(PY) benchmarks/run.py $(ARGS)

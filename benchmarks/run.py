@@ -58,8 +58,10 @@ from bot.engine import Engine
 from bot.tools.evaluate import Case, Report, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE_DIR = ROOT / "knowledge"
-INTENTS_DIR = ROOT / "intents"
+# The knowledge and intents the bot itself reads: the repository's, unless BANGFU_KNOWLEDGE_DIR or
+# BANGFU_INTENTS_DIR names others (as the tests do, with their fixture copies).
+KNOWLEDGE_DIR = Path(os.environ.get("BANGFU_KNOWLEDGE_DIR") or ROOT / "knowledge")
+INTENTS_DIR = Path(os.environ.get("BANGFU_INTENTS_DIR") or ROOT / "intents")
 QUESTION_SETS = {name: ROOT / "tests" / "data" / f"{name}.yaml" for name in ("dev", "holdout", "chatter")}
 # The question a cold start answers: the commonest kind (a district's office phone).
 COLD_QUESTION = "万州区扶贫办的联系电话"

@@ -1,7 +1,8 @@
 """The command line, ``bangfu`` / ``python -m bot``: the only place that configures logging or exits.
 
 Commands: ``console`` (default without a token), ``telegram`` (default with one), ``ask``, ``eval``,
-``eval-all``, ``validate``, ``build-knowledge``, ``backup`` and ``health``.
+``eval-all``, ``validate``, ``build-knowledge``, ``backup`` and ``health``; the maintainers' ``update``,
+``review`` and ``impact`` are in :mod:`bot.tools.commands`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot.errors import BangfuError, DataError, SettingsError
 from bot.logsetup import choose_format, configure_logging
 from bot.settings import Settings
+from bot.tools import commands as maintainers
 
 if TYPE_CHECKING:
     from bot.engine import Engine  # imported lazily at run time: it loads jieba
@@ -81,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode = build.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
     mode.add_argument("--force", action="store_true", help="overwrite hand edits with the guideline's values")
+    maintainers.add_commands(commands)
     return parser
 
 
@@ -127,6 +130,8 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return _backup(settings, Path(args.destination))
     if command == "health":
         return _health(settings)
+    if command in maintainers.COMMANDS:
+        return maintainers.run(command, args, settings)
     if command == "telegram":
         settings.require_token()
         from bot.channels.telegram.app import run_telegram

@@ -18,6 +18,10 @@ BANGFU_LISTEN          host:port of the HTTP server (webhook, /healthz, /metrics
                                                                                  mode, else no server
 HTTPS_PROXY, ALL_PROXY proxy for the Bot API (http://, https://, socks5://);     none
                        lower case first, NO_PROXY honoured
+BANGFU_ADMIN_IDS       Telegram user ids of the maintainers, who may send        none
+                       /reload and /stats (comma-separated)
+BANGFU_QUESTION_LOG    ``off`` keeps no log of the questions asked               on
+BANGFU_QUESTION_LOG_DAYS  days a logged question is kept                         180
 =====================  ========================================================  ======================
 
 Where the files are when no variable says otherwise depends on how the package runs (:func:`detect_layout`):
@@ -69,6 +73,9 @@ RESERVED_PATHS = ("/healthz", "/metrics")
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # "…/bot" or "…/bot<token>" at the end of TELEGRAM_API_URL: the method path pasted in with the root.
 _BOT_PATH = re.compile(r"/bot(\d+:[^/]*)?(/.*)?$")
+# Long enough to see what users ask across a season, short enough that old questions do not pile up.
+DEFAULT_QUESTION_LOG_DAYS = 180
+_OFF, _ON = ("off", "0", "false", "no"), ("on", "1", "true", "yes")
 
 
 class Secret:
@@ -195,6 +202,9 @@ class Settings:
         webhook_secret: The secret Telegram sends with each update; set whenever ``webhook_url`` is.
         listen: Where the HTTP server (webhook, /healthz, /metrics) listens, or None for no server.
         proxy: The proxy for the Bot API from the environment, or None.
+        admin_ids: Telegram user ids of the maintainers (``/reload``, ``/stats``).
+        question_log: Whether the Telegram bot logs the questions it answers (without who asked).
+        question_log_days: How many days a logged question is kept.
     """
 
     knowledge_dir: Path
@@ -209,6 +219,9 @@ class Settings:
     webhook_secret: Secret | None = None
     listen: Listen | None = None
     proxy: Proxy | None = None
+    admin_ids: frozenset[int] = frozenset()
+    question_log: bool = True
+    question_log_days: int = DEFAULT_QUESTION_LOG_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, package_dir: Path | None = None) -> Settings:
@@ -259,6 +272,9 @@ class Settings:
             webhook_secret=webhook_secret,
             listen=listen,
             proxy=proxy_for(api_url or TELEGRAM_API_ROOT, env),
+            admin_ids=_admin_ids(env.get("BANGFU_ADMIN_IDS", "")),
+            question_log=_switch(env, "BANGFU_QUESTION_LOG"),
+            question_log_days=_days(env, "BANGFU_QUESTION_LOG_DAYS", DEFAULT_QUESTION_LOG_DAYS),
         )
 
     @property
@@ -455,3 +471,29 @@ def _bypassed(host: str, no_proxy: str) -> bool:
         except ValueError:
             continue
     return False
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    """Telegram user ids separated by commas or spaces."""
+    parts = [part for part in re.split(r"[,\s]+", raw) if part]
+    for part in parts:
+        if not re.fullmatch(r"\d{1,20}", part):
+            raise SettingsError(
+                f"BANGFU_ADMIN_IDS must list Telegram user ids (numbers) separated by commas, not {part!r}; "
+                "a user learns their id from @userinfobot"
+            )
+    return frozenset(int(part) for part in parts)
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower() or "on"
+    if raw not in _ON + _OFF:
+        raise SettingsError(f"{name} must be on or off, not {raw!r}")
+    return raw in _ON
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of days, 1 or more, not {raw!r}")
+    return int(raw)

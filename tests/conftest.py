@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,8 +18,7 @@ from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_knowledge
 from bot.engine import Engine
 from bot.logsetup import RedactingFilter
-from bot.settings import PROJECT_ROOT
-from tests.engine_support import ProjectCopy, copy_project
+from tests.engine_support import INTENTS, ProjectCopy, copy_project
 from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
 from tests.knowledge_support import BREAKAGES, KNOWLEDGE, Breakage, BrokenKnowledge, apply, copy_knowledge
 from tests.telegram_support import (
@@ -33,13 +33,26 @@ from tests.telegram_support import (
     bot_running,
 )
 
+# --- the knowledge the tests read ----------------------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Points every command the tests run (in process or as a child) at the fixture knowledge and intents.
+
+    The unit tests never read the shipped ``knowledge/`` and ``intents/``, which maintainers edit: their
+    snapshot in ``tests/fixtures/`` follows the guideline alone (``make fixtures`` refreshes it).
+    """
+    os.environ["BANGFU_KNOWLEDGE_DIR"] = str(KNOWLEDGE)
+    os.environ["BANGFU_INTENTS_DIR"] = str(INTENTS)
+
+
 # --- the answer engine -------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    """The engine over the project's knowledge and intents, built once per test session (~1 s)."""
-    return Engine.load(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "intents")
+    """The engine over the fixture knowledge and intents, built once per test session (~1 s)."""
+    return Engine.load(KNOWLEDGE, INTENTS)
 
 
 # --- the Telegram bot (helpers and constants in tests/telegram_support.py) ----------------------------------
@@ -132,7 +145,7 @@ def deps(engine: Engine, tmp_path: Path) -> Iterator[Services]:
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
-    """The shipped knowledge, loaded and validated once per test session."""
+    """The fixture knowledge, loaded and validated once per test session."""
     return load_knowledge(KNOWLEDGE)
 
 

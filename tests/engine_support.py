@@ -20,8 +20,12 @@ from bot.settings import PROJECT_ROOT
 # A phone number as a user would notice one: a landline as the guideline prints it, or a mobile.
 PHONE = re.compile(r"\d{3}-\d{8}|1[3-9]\d{9}")
 
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
-INTENTS = PROJECT_ROOT / "intents"
+# The unit tests' knowledge base: a snapshot of knowledge/ and intents/ that follows the guideline alone
+# (`make fixtures` refreshes it; see tests/refresh_fixtures.py). The shipped files are checked by `make test`
+# itself (validate, build-knowledge --check, eval), so a maintainer's edit never breaks a unit test.
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+KNOWLEDGE = FIXTURES / "knowledge"
+INTENTS = FIXTURES / "intents"
 DATA = PROJECT_ROOT / "tests" / "data"
 GUIDELINE_TEXT = KNOWLEDGE / "source" / "guideline.txt"
 
@@ -52,7 +56,7 @@ class ProjectCopy:
 
 
 def copy_project(target: Path) -> ProjectCopy:
-    """Copies the shipped knowledge and intents under ``target``."""
+    """Copies the fixture knowledge and intents under ``target``."""
     knowledge = target / "knowledge"
     intents = target / "intents"
     shutil.copytree(KNOWLEDGE, knowledge, copy_function=shutil.copyfile)

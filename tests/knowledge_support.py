@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+import pytest
 
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
+from bot.data.loader import load_knowledge
+from bot.errors import DataError, Problem
+from tests.engine_support import INTENTS, KNOWLEDGE
+
 SOURCE_TEXT = KNOWLEDGE / "source" / "guideline.txt"
 
 
 def copy_knowledge(target: Path) -> Path:
-    """Copies the shipped ``knowledge/`` to ``target`` (writable even though the source text is read-only)."""
+    """Copies the fixture ``knowledge/`` to ``target`` (writable even though the source text is read-only)."""
     shutil.copytree(KNOWLEDGE, target, copy_function=shutil.copyfile)
     return target
 
@@ -229,6 +233,30 @@ BREAKAGES = (
         fragments=("district 丰都区 does not exist in 附件1", "did you mean 丰都县?"),
     ),
     Breakage(
+        "traditional-key-district",
+        "regions.yaml",
+        "serial: 14, name: 彭水县,",
+        "serial: 14, name: 彭水縣,",
+        at=r"serial: 14, name: 彭水縣",
+        fragments=("彭水縣 is written in Traditional characters", "write 彭水县 in Simplified characters"),
+    ),
+    Breakage(
+        "traditional-village-district",
+        "regions.yaml",
+        "name: 回龙村, town: 连湖镇, district: 彭水县",
+        "name: 回龙村, town: 连湖镇, district: 彭水縣",
+        at=r"district: 彭水縣",
+        fragments=("彭水縣 is written in Traditional characters", "write 彭水县 in Simplified characters"),
+    ),
+    Breakage(
+        "full-width-colon",
+        "safety.yaml",
+        "\ninsurance:",
+        "\ninsurance：",
+        at=r"^insurance：$",
+        fragments=("YAML syntax error", "`insurance：` has a full-width colon", "write `insurance: `"),
+    ),
+    Breakage(
         "count-disagrees-with-source",
         "regions.yaml",
         "- {serial: 100, name: 庙坝村, town: 石林镇, district: 万盛经开区, source: 附件3 序号100}\n",
@@ -281,3 +309,38 @@ BREAKAGES = (
         fragments=("the file is empty", "it needs at least `version: 1`"),
     ),
 )
+
+
+def knowledge_listing(directory: Path, name: str, key: str, entries: str) -> Path:
+    """A copy of the fixture knowledge at ``directory`` whose ``name`` (updates.yaml, faq.yaml) lists
+    ``entries`` (YAML lines, indented) under ``key`` instead of nothing."""
+    copy_knowledge(directory)
+    if entries:
+        edit(directory / name, f"{key}: []\n", f"{key}:\n" + entries.lstrip("\n"))
+    return directory
+
+
+def only_problem(directory: Path, name: str) -> tuple[Problem, str]:
+    """The one problem loading the knowledge at ``directory`` must raise, and the text of file ``name``."""
+    with pytest.raises(DataError) as caught:
+        load_knowledge(directory)
+    (problem,) = caught.value.problems
+    return problem, (directory / name).read_text(encoding="utf-8")
+
+
+def git(root: Path, *args: str) -> str:
+    """Runs git in ``root`` as a maintainer with a name and e-mail; fails the test if it fails."""
+    identity = ["-c", "user.name=maintainer", "-c", "user.email=maintainer@example.org"]
+    return subprocess.run(
+        ["git", "-C", str(root), *identity, *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def fixture_checkout(root: Path) -> Path:
+    """A git checkout at ``root`` of the fixture knowledge and intents, committed (for impact and review)."""
+    copy_knowledge(root / "knowledge")
+    shutil.copytree(INTENTS, root / "intents", copy_function=shutil.copyfile)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the knowledge as the guideline prints it")
+    return root

@@ -14,7 +14,7 @@ python-telegram-bot's HTTP stack.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Final, Unpack
 
@@ -24,7 +24,7 @@ from bot.channels.telegram.app import BangfuApplication, build_application, runn
 from bot.channels.telegram.services import Services
 from bot.engine import Engine
 from bot.settings import Settings
-from tests.engine_support import PHONE
+from tests.engine_support import INTENTS, KNOWLEDGE, PHONE
 from tests.fakebotapi import DEFAULT_TOKEN, DEFAULT_USERNAME, FakeBotApi, FakeChat, FakeUser, StoredMessage
 from tests.fakebotapi.state import Where
 
@@ -38,10 +38,18 @@ MEMBER: Final = (4001, "志愿者小张")
 GROUP: Final = (-100800, "重庆志愿者")
 
 
-def bot_settings(data_dir: Path, api_url: str | None = None, token: str = TOKEN) -> Settings:
-    """Settings read as from the environment: the token, the store in ``data_dir``, the fake's URL if given."""
-    env = {"TELEGRAM_BOT_TOKEN": token, "BANGFU_DATA_DIR": str(data_dir)}
-    return Settings.from_env(env | ({"TELEGRAM_API_URL": api_url} if api_url else {}))
+def bot_settings(
+    data_dir: Path, api_url: str | None = None, token: str = TOKEN, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings read as from the environment: the token, the store in ``data_dir``, the fake's URL if given,
+    and the fixture knowledge and intents."""
+    variables = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "BANGFU_DATA_DIR": str(data_dir),
+        "BANGFU_KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "BANGFU_INTENTS_DIR": str(INTENTS),
+    } | dict(env or {})
+    return Settings.from_env(variables | ({"TELEGRAM_API_URL": api_url} if api_url else {}))
 
 
 def phones(text: str | None) -> set[str]:
@@ -114,9 +122,17 @@ StartBot = Callable[..., contextlib.AbstractAsyncContextManager[BotUnderTest]]
 
 @contextlib.asynccontextmanager
 async def bot_running(
-    api: FakeBotApi, engine: Engine, data_dir: Path, *, poll: bool = False
+    api: FakeBotApi,
+    engine: Engine,
+    data_dir: Path,
+    *,
+    poll: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[BotUnderTest]:
-    """The bot against ``api``, its store in ``data_dir``: long polling, or fed by :meth:`BotUnderTest.flush`."""
-    application = build_application(bot_settings(data_dir, api.root_url, api.token), engine)
+    """The bot against ``api``, its store in ``data_dir``: long polling, or fed by :meth:`BotUnderTest.flush`.
+
+    ``env`` adds or overrides variables (``BANGFU_ADMIN_IDS``, ``BANGFU_KNOWLEDGE_DIR`` …).
+    """
+    application = build_application(bot_settings(data_dir, api.root_url, api.token, env), engine)
     async with running(application, poll=poll):
         yield BotUnderTest(api, application, polling=poll)

@@ -22,7 +22,7 @@ from bot.cli import main
 from bot.engine import Engine
 from bot.settings import PROJECT_ROOT
 from bot.tools.quality import load_index
-from tests.engine_support import DATA, PHONE, ProjectCopy
+from tests.engine_support import DATA, INTENTS, KNOWLEDGE, PHONE, ProjectCopy
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -294,6 +294,7 @@ def _program(
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BANGFU_"))}
     environment["PYTHONPATH"] = str(PROJECT_ROOT)
+    environment |= {"BANGFU_KNOWLEDGE_DIR": str(KNOWLEDGE), "BANGFU_INTENTS_DIR": str(INTENTS)}
     environment |= env or {}
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],

@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.settings import PROJECT_ROOT
+from tests.engine_support import INTENTS
 from tests.knowledge_support import KNOWLEDGE, BrokenKnowledge, edit, line_of
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
@@ -70,6 +71,7 @@ def test_the_program_itself_refuses_broken_knowledge_without_a_traceback(
     edited = edit(knowledge_dir / "regions.yaml", "phone: 023-58569600", "phone: 023-5856960")
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BANGFU_"))}
     environment |= {"BANGFU_KNOWLEDGE_DIR": str(knowledge_dir), "BANGFU_DATA_DIR": str(tmp_path / "data")}
+    environment["BANGFU_INTENTS_DIR"] = str(INTENTS)
     environment["PYTHONPATH"] = str(PROJECT_ROOT)
     result = subprocess.run(
         [sys.executable, "-m", "bot", *argv],

@@ -20,9 +20,12 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT, SHIPPED_DIR
+from tests.engine_support import INTENTS, KNOWLEDGE
 
 # What a build reads; everything else in the repository (tests, .venv, data/) stays out of the copy.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "bot", "knowledge", "intents")
+# The package is built with the fixture knowledge and intents, which follow the guideline alone.
+FIXTURE_FOLDERS = {"knowledge": KNOWLEDGE, "intents": INTENTS}
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     source = root / "source"
     source.mkdir()
     for name in BUILD_INPUTS:
-        origin = PROJECT_ROOT / name
+        origin = FIXTURE_FOLDERS.get(name, PROJECT_ROOT / name)
         if origin.is_dir():
             shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
@@ -120,9 +123,9 @@ def test_the_installed_package_reads_its_own_copies_and_keeps_data_out_of_site_p
     assert Path(data) == installed.home / ".local" / "share" / "bangfu"
     assert (shipped / "knowledge" / "source" / "guideline.txt").is_file()
     news = sorted(p.name for p in (shipped / "knowledge" / "source" / "news").glob("*.txt"))
-    assert news == sorted(p.name for p in (PROJECT_ROOT / "knowledge" / "source" / "news").glob("*.txt"))
+    assert news == sorted(p.name for p in (KNOWLEDGE / "source" / "news").glob("*.txt"))
     for folder in ("knowledge", "intents"):
-        expected = sorted(p.name for p in (PROJECT_ROOT / folder).glob("*.yaml"))
+        expected = sorted(p.name for p in FIXTURE_FOLDERS[folder].glob("*.yaml"))
         assert sorted(p.name for p in (shipped / folder).glob("*.yaml")) == expected
 
 

@@ -134,15 +134,15 @@ BROKEN_INTENTS = [
         "    examples:\n      - 问题一\n      - {example}\n      - 问题三\n      - 问题四\n"
         "      - 问题五\n      - 问题六\n      - 问题七\n      - 问题八\n",
         r"^      - {example}$",
-        ("{example}", "also in intent"),
+        ("{example}", "also in intent", "(first at ", "guidance.yaml:"),
     ),
     BrokenIntent(
         "duplicate-example-within-an-intent",
         "version: 1\nintents:\n  - name: stutter\n    description: 测试\n    answer: district_contact\n"
         '    examples:\n      - "问题一"\n      - 问题二\n      - 问题三\n      - 问题四\n'
         "      - 问题五\n      - 问题六\n      - 问题七\n      - 问题一\n",
-        r'^      - "问题一"$',
-        ("问题一", "twice in this intent"),
+        r"^      - 问题一$",
+        ("问题一", "twice in this intent", "zz_broken.yaml:7); keep it once"),
     ),
     BrokenIntent(
         "unknown-entity-type",
@@ -177,6 +177,13 @@ BROKEN_INTENTS = [
         'version: 1\nintents:\n  - name: quote\n    description: "测试\n    answer: district_contact\n',
         r'description: "测试',
         ("YAML syntax error", "quote"),
+    ),
+    BrokenIntent(
+        "full-width-colon",
+        f"version: 1\nintents:\n  - name: colon\n    description: 测试\n    answer：district_contact\n"
+        f"    examples: {_EIGHT}\n",
+        r"answer：district_contact",
+        ("`answer：` has a full-width colon (：)", "write `answer: ` with an ASCII colon and a space"),
     ),
     BrokenIntent(
         "malformed-yaml-tab",

@@ -347,3 +347,36 @@ def test_an_unknown_log_level_is_refused_with_the_choices(value: str) -> None:
     assert settings_error({"BANGFU_LOG_LEVEL": value}) == (
         f"BANGFU_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not {value.upper()!r}"
     )
+
+
+# --- the maintainers and the question log ---------------------------------------------------------------------
+
+
+def test_maintainers_are_listed_by_user_id() -> None:
+    assert Settings.from_env({}).admin_ids == frozenset()
+    assert Settings.from_env({"BANGFU_ADMIN_IDS": " 1001, 2002 3003,"}).admin_ids == {1001, 2002, 3003}
+
+
+def test_a_maintainer_must_be_named_by_user_id() -> None:
+    message = settings_error({"BANGFU_ADMIN_IDS": "1001,@xiaoming"})
+    assert message.startswith("BANGFU_ADMIN_IDS must list Telegram user ids (numbers)")
+    assert "'@xiaoming'" in message
+
+
+def test_the_question_log_is_on_for_180_days_unless_told_otherwise() -> None:
+    settings = Settings.from_env({})
+    assert (settings.question_log, settings.question_log_days) == (True, 180)
+    settings = Settings.from_env({"BANGFU_QUESTION_LOG": "OFF", "BANGFU_QUESTION_LOG_DAYS": "30"})
+    assert (settings.question_log, settings.question_log_days) == (False, 30)
+
+
+@pytest.mark.parametrize(
+    ("env", "start"),
+    [
+        ({"BANGFU_QUESTION_LOG": "maybe"}, "BANGFU_QUESTION_LOG must be on or off"),
+        ({"BANGFU_QUESTION_LOG_DAYS": "0"}, "BANGFU_QUESTION_LOG_DAYS must be a whole number of days"),
+        ({"BANGFU_QUESTION_LOG_DAYS": "half a year"}, "BANGFU_QUESTION_LOG_DAYS must be a whole number"),
+    ],
+)
+def test_a_bad_question_log_setting_is_one_line(env: dict[str, str], start: str) -> None:
+    assert settings_error(env).startswith(start)

@@ -53,6 +53,19 @@ def test_placeholders_are_known(name: str, text: str) -> None:
         "mode",
         "description",
         "name",
+        # the maintainers' /reload and /stats
+        "intents",
+        "faq",
+        "updates",
+        "days",
+        "day",
+        "total",
+        "declined",
+        "rate",
+        "up",
+        "down",
+        "wrong",
+        "dead",
     }, name
 
 

@@ -8,6 +8,7 @@ from bot.engine import Engine
 from bot.nlu import tuning
 from bot.settings import PROJECT_ROOT
 from bot.tools.tuning import SWEEPS, Measurement, measure_all, read_chatter, trying
+from tests.engine_support import INTENTS, KNOWLEDGE
 
 INDEX = PROJECT_ROOT / "tests" / "data" / "sets.yaml"
 CHATTER = PROJECT_ROOT / "tests" / "fixtures" / "group_chatter.txt"
@@ -19,7 +20,7 @@ def measurements(engine: Engine) -> dict[str, list[Measurement]]:
     """Every measurement, taken once (about 25 s: each sweep answers the tuning sets twice)."""
 
     def make_engine() -> Engine:
-        return Engine.load(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "intents")
+        return Engine.load(KNOWLEDGE, INTENTS)
 
     found: dict[str, list[Measurement]] = {}
     for measurement in measure_all(lambda: engine, make_engine, INDEX, read_chatter(CHATTER)):

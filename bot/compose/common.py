@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.data.knowledge import District, KnowledgeBase
 from bot.data.schema import Fact, Township, Village
+from bot.data.updates import Updated, UpdatedTownship
 from bot.nlu.slots import unique
 
 ATTACHMENT_1 = "附件1"
@@ -18,10 +19,22 @@ ATTACHMENT_2 = "附件2"
 ATTACHMENT_3 = "附件3"
 
 
+def phone_text(phone: str, update: Updated | None) -> str:
+    """A phone as answers show it: with the date and source of its update, if it was updated.
+
+    023-58569999(2026-03-01 更新,来源:万州区乡村振兴局通知), or the guideline's number as printed.
+    """
+    return f"{phone}({update.provenance})" if update is not None else phone
+
+
 def township_line(township: Township, *, with_district: bool = True) -> str:
-    """陶松森(乡民政和社会事务办主任) 13594500668, prefixed with the township's full name."""
+    """陶松森(乡民政和社会事务办主任) 13594500668, prefixed with the township's full name.
+
+    An updated contact ends with the date and source of its update.
+    """
     place = f"{township.district}{township.name}" if with_district else township.name
-    return f"{place}:{township.contact}({township.title}),{township.phone}"
+    line = f"{place}:{township.contact}({township.title}),{township.phone}"
+    return f"{line}({township.provenance})" if isinstance(township, UpdatedTownship) else line
 
 
 def village_line(village: Village, *, with_district: bool = False) -> str:

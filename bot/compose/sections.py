@@ -11,6 +11,7 @@ from bot.compose.common import (
     ATTACHMENT_3,
     ask,
     fact_texts,
+    phone_text,
     sources,
     tier_text,
     township_line,
@@ -22,13 +23,18 @@ from bot.data.schema import ActivityGroup, Village
 
 
 def district_contact_section(kb: KnowledgeBase, district: District) -> Section:
-    """The office phone of one district, or what the guideline says instead when it lists none."""
+    """The office phone of one district, or what the guideline says instead when it lists none.
+
+    An updated phone is shown with its date and source, and the guideline's number as superseded.
+    """
     if district.phone:
-        return Section(
-            district.label,
-            (f"扶贫办联系电话:{district.phone}", f"{tier_text(district)}"),
-            kb.cite(f"{ATTACHMENT_1} 序号{district.key.serial if district.key else 0}"),
-        )
+        update = district.update
+        lines = [f"扶贫办联系电话:{phone_text(district.phone, update)}", f"{tier_text(district)}"]
+        source = kb.cite(f"{ATTACHMENT_1} 序号{district.key.serial if district.key else 0}")
+        if update is not None:
+            lines.insert(1, f"《工作指引》原列电话{update.superseded}已于{update.date.isoformat()}更新。")
+            source = f"{source};{update.source}({update.date.isoformat()})"
+        return Section(district.label, tuple(lines), source)
     if district.villages:
         villages = "、".join(village_line(v) for v in district.villages)
         return Section(

@@ -15,9 +15,12 @@ from pydantic import BaseModel
 
 from bot.data import schema
 from bot.data.citations import CitationKind, parse_citation
+from bot.data.faq import check_faq
 from bot.data.knowledge import KnowledgeBase
+from bot.data.normalize import to_simplified
 from bot.data.registry import KNOWLEDGE, NEWS_DIR
 from bot.data.schema import iter_models
+from bot.data.updates import FactUpdate, PlaceDirectory, PlaceRef
 from bot.data.yamlio import YamlFile
 from bot.errors import Problem
 
@@ -49,6 +52,10 @@ def check_knowledge(kb: KnowledgeBase, documents: dict[str, YamlFile], knowledge
         if file.quoted:
             problems += _check_sources(kb, getattr(kb, file.field), documents[file.name], news)
     problems += _check_ids(kb, documents)
+    if "updates.yaml" in documents:
+        problems += check_updates(kb, documents["updates.yaml"])
+    if "faq.yaml" in documents:
+        problems += check_faq(kb.faq, documents["faq.yaml"])
     platform = documents["platform.yaml"]
     url_text = kb.cited_text(parse_citation(kb.platform.url_source))
     if url_text is not None and kb.platform.url not in url_text:
@@ -75,7 +82,11 @@ def _check_regions(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
         "townships": regions.townships,
         "villages": regions.villages,
     }
-    key_names = {d.name for d in regions.key_districts}
+    # A name misspelt in Traditional characters is reported once, where it is written: the rows that
+    # name the district correctly are not reported as well.
+    key_names = {d.name for d in regions.key_districts} | {
+        to_simplified(d.name) for d in regions.key_districts
+    }
     all_names = {d.name for d in kb.districts}
     for table, rows in tables.items():
         serials: list[tuple[Loc, object]] = [((table, i, "serial"), row.serial) for i, row in enumerate(rows)]
@@ -112,11 +123,29 @@ def _check_regions(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
 
 
 def _unknown_district(doc: YamlFile, loc: Loc, name: str, known: set[str], where: str) -> Problem:
+    traditional = _in_traditional(name, known)
+    if traditional:
+        return doc.problem(loc, traditional)
+    guess = _closest_name(name, known)
+    hint = f"did you mean {guess}?" if guess else f"use a district listed in {where}"
+    return doc.problem(loc, f"district {name} does not exist in {where}; {hint}")
+
+
+def _in_traditional(name: str, known: set[str]) -> str | None:
+    """Says how to write ``name`` when it is a known name written in Traditional characters (彭水縣)."""
+    simplified = to_simplified(name)
+    if simplified == name or simplified not in known:
+        return None
+    return f"{name} is written in Traditional characters; write {simplified} in Simplified characters, as the guideline prints it"
+
+
+def _closest_name(name: str, known: set[str]) -> str | None:
+    """The known name closest in writing to ``name``, never one in Traditional characters."""
     from rapidfuzz import process
 
-    guess = process.extractOne(name, sorted(known), score_cutoff=50)
-    hint = f"did you mean {guess[0]}?" if guess else f"use a district listed in {where}"
-    return doc.problem(loc, f"district {name} does not exist in {where}; {hint}")
+    simplified = sorted(n for n in known if to_simplified(n) == n)
+    guess = process.extractOne(to_simplified(name), simplified, score_cutoff=50)
+    return str(guess[0]) if guess else None
 
 
 def _check_place_names(kb: KnowledgeBase, doc: YamlFile, regions: YamlFile) -> list[Problem]:
@@ -124,12 +153,11 @@ def _check_place_names(kb: KnowledgeBase, doc: YamlFile, regions: YamlFile) -> l
     listed = {place.name for place in kb.districts}
     for i, row in enumerate(kb.regions.key_districts):
         if row.name not in listed:
-            problems.append(
-                regions.problem(
-                    ("key_districts", i, "name"),
-                    f"{row.name} is not listed in place_names.yaml; add it there",
-                )
+            message = (
+                _in_traditional(row.name, listed)
+                or f"{row.name} is not listed in place_names.yaml; add it there"
             )
+            problems.append(regions.problem(("key_districts", i, "name"), message))
     surface: list[tuple[Loc, object]] = []
     for i, district in enumerate(kb.districts):
         surface.append((("districts", i, "name"), district.name))
@@ -274,3 +302,74 @@ def _check_ids(kb: KnowledgeBase, documents: dict[str, YamlFile]) -> list[Proble
                 )
             )
     return problems
+
+
+def check_updates(kb: KnowledgeBase, doc: YamlFile) -> list[Problem]:
+    """Checks ``updates.yaml``: each entry names one updatable place, once, and changes something real."""
+    problems: list[Problem] = []
+    directory = kb.place_directory()
+    seen: dict[PlaceRef, int] = {}
+    guideline_date = kb.document.date
+    for index, entry in enumerate(kb.updates.updates):
+        loc: Loc = ("updates", index)
+        found = directory.find(entry.place)
+        message = update_problem(kb, directory, found, entry)
+        if message is None and found[0] in seen:
+            first = doc.line(("updates", seen[found[0]]))
+            message = f"{entry.place} is updated twice (first on line {first}); keep one entry per place, the newest"
+        if message is not None:
+            problems.append(doc.problem((*loc, "place"), message))
+            continue
+        seen[found[0]] = index
+        if entry.date < guideline_date:
+            problems.append(
+                doc.problem(
+                    (*loc, "date"),
+                    f"{entry.date} is before the guideline ({guideline_date}); write the date of the update",
+                )
+            )
+    return problems
+
+
+def update_problem(
+    kb: KnowledgeBase, directory: PlaceDirectory, found: list[PlaceRef], entry: FactUpdate
+) -> str | None:
+    """What is wrong with one update entry, or None.
+
+    Args:
+        kb: The knowledge base.
+        directory: The places updates may name.
+        found: The places ``entry.place`` names (:meth:`PlaceDirectory.find`).
+        entry: The update.
+    """
+    written, phone, contact, title = entry.place, entry.phone, entry.contact, entry.title
+    if len(found) > 1:
+        labels = "、".join(place.label for place in found)
+        return f"{written} names several townships ({labels}); write the district too, e.g. {found[0].label}"
+    if not found:
+        guess = _closest_name(written, set(directory.names))
+        hint = f"did you mean {guess}?" if guess else "use a name from knowledge/regions.yaml"
+        return f"{written} is neither a key district of 附件1 nor a deep-poverty township of 附件2; {hint}"
+    (place,) = found
+    if place.township is None:
+        district = kb.district(place.district)
+        if district.key is None:
+            return (
+                f"{place.district} is not a key district of 附件1, which prints no office phone for it; "
+                "only the 18 key districts' phones and the 18 townships' contacts can be updated"
+            )
+        if contact or title:
+            return f"{place.district} is a district: its office has a phone only; `contact` and `title` are for a township"
+        if phone is None:
+            return f"write the new office phone of {place.district} as `phone:`"
+        if phone == district.key.phone:
+            return f"{phone} is the guideline's own number for {place.district}; remove this entry instead"
+        return None
+    row = next(t for t in kb.regions.townships if (t.district, t.name) == (place.district, place.township))
+    if (contact is None) != (title is None):
+        return "`contact` and `title` go together: write both, the new contact's name and title"
+    if phone is None and contact is None:
+        return f"write what changed for {place.label}: the new `phone`, or the new `contact` and `title`"
+    if phone == row.phone and contact in (None, row.contact) and title in (None, row.title):
+        return f"this is what the guideline prints for {place.label}; remove this entry instead"
+    return None

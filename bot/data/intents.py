@@ -7,7 +7,6 @@ that composer reads, the entities it needs or accepts, and at least eight varied
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -124,7 +123,7 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
             problems.extend(exc.problems)
     intents: list[Intent] = []
     first_seen: dict[str, str] = {}
-    example_owner: dict[str, str] = {}
+    example_at: dict[str, tuple[str, str]] = {}  # example → (intent, file:line of its first copy)
     for document, parsed in documents:
         for index, spec in enumerate(parsed.intents):
             loc = ("intents", index)
@@ -149,18 +148,7 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
                         (*loc, "entities"), f"{', '.join(sorted(both))} listed as both required and optional"
                     )
                 )
-            counts = Counter(spec.examples)
-            for number, example in enumerate(spec.examples):
-                owner = example_owner.get(example)
-                if counts[example] > 1 or (owner is not None and owner != spec.name):
-                    where = "twice in this intent" if counts[example] > 1 else f"also in intent {owner}"
-                    problems.append(
-                        document.problem(
-                            (*loc, "examples", number), f"example {example!r} appears {where}; keep it once"
-                        )
-                    )
-                    counts[example] = 1
-                example_owner[example] = spec.name
+            problems += _repeated_examples(document, loc, spec, example_at)
             intents.append(
                 Intent(
                     name=spec.name,
@@ -177,3 +165,25 @@ def load_intents(intents_dir: Path, composers: frozenset[str]) -> tuple[Intent, 
     if problems:
         raise DataError(problems)
     return tuple(intents)
+
+
+def _repeated_examples(
+    document: YamlFile, loc: tuple[str | int, ...], spec: IntentSpec, example_at: dict[str, tuple[str, str]]
+) -> list[Problem]:
+    """Reports each example seen before (in this intent or another) at its later copy, naming the first.
+
+    The later copy is usually the one just added, so that is the line the maintainer has to change.
+    """
+    problems = []
+    for number, example in enumerate(spec.examples):
+        here = (*loc, "examples", number)
+        first = example_at.get(example)
+        if first is None:
+            example_at[example] = (spec.name, f"{document.display}:{document.line(here)}")
+            continue
+        owner, where = first
+        seen = "twice in this intent" if owner == spec.name else f"also in intent {owner}"
+        problems.append(
+            document.problem(here, f"example {example!r} appears {seen} (first at {where}); keep it once")
+        )
+    return problems

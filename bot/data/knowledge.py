@@ -8,6 +8,8 @@ from typing import Any
 
 from bot.data import schema
 from bot.data.citations import Citation, CitationKind, parse_citation
+from bot.data.faq import FaqFile
+from bot.data.updates import PlaceDirectory, PlaceRef, Updated, UpdatesFile, apply_updates, updated_township
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,9 @@ class District:
         short: The short form (秀山), if there is one.
         aliases: Other names users write (former names such as 开县).
         key: Its row in 附件1 when it is one of the 18 key districts.
-        townships: Its deep-poverty townships (附件2).
+        townships: Its deep-poverty townships (附件2), with their contacts as updated.
         villages: Its designated villages (附件3).
+        update: The update of its office phone (``knowledge/updates.yaml``), if any.
     """
 
     name: str
@@ -31,6 +34,7 @@ class District:
     key: schema.KeyDistrict | None
     townships: tuple[schema.Township, ...]
     villages: tuple[schema.Village, ...]
+    update: Updated | None = None
 
     @property
     def tier(self) -> str | None:
@@ -39,7 +43,14 @@ class District:
 
     @property
     def phone(self) -> str | None:
-        """The poverty-alleviation office's phone as printed in 附件1, if listed."""
+        """The poverty-alleviation office's current phone: as updated, else as printed in 附件1, if listed."""
+        if self.update is not None:
+            return self.update.phone
+        return self.key.phone if self.key else None
+
+    @property
+    def guideline_phone(self) -> str | None:
+        """The office's phone as printed in 附件1, if listed, whether or not it was updated since."""
         return self.key.phone if self.key else None
 
     @property
@@ -76,6 +87,11 @@ class KnowledgeBase:
     safety: schema.SafetyFile
     platform: schema.PlatformFile
     background: schema.BackgroundFile
+    updates: UpdatesFile = field(default_factory=lambda: UpdatesFile(version=1))
+    faq: FaqFile = field(default_factory=lambda: FaqFile(version=1))
+    # 附件2's townships with their contacts as updated, and every update applied, by place.
+    current_townships: tuple[schema.Township, ...] = ()
+    updated: Mapping[PlaceRef, Updated] = field(default_factory=dict)
     news: dict[str, str] = field(default_factory=dict)  # each report's text, by file name
 
     @property
@@ -85,8 +101,21 @@ class KnowledgeBase:
 
     @property
     def townships(self) -> tuple[schema.Township, ...]:
-        """The 18 deep-poverty townships of 附件2."""
-        return tuple(self.regions.townships)
+        """The 18 deep-poverty townships of 附件2, with their contacts as updated."""
+        return self.current_townships or tuple(self.regions.townships)
+
+    def place_directory(self) -> PlaceDirectory:
+        """The places an update may name (key districts, deep-poverty townships), by all their names."""
+        return PlaceDirectory(
+            {n: d.name for d in self.districts for n in d.names}, tuple(self.regions.townships)
+        )
+
+    def update_replacing(self, digits: str) -> Updated | None:
+        """The update that replaced the guideline's phone ``digits`` (digits only), if one did."""
+        for update in self.updated.values():
+            if update.old_phone and update.old_phone.replace("-", "") == digits:
+                return update
+        return None
 
     @property
     def villages(self) -> tuple[schema.Village, ...]:
@@ -171,7 +200,16 @@ def assemble(models: Mapping[str, Any]) -> KnowledgeBase:
     """Builds the knowledge base from the parsed files' models, by file name."""
     regions: schema.RegionsFile = models["regions.yaml"]
     places: schema.PlaceNamesFile = models["place_names.yaml"]
+    updates: UpdatesFile = models.get("updates.yaml") or UpdatesFile(version=1)
     key_by_name = {d.name: d for d in regions.key_districts}
+    directory = PlaceDirectory.of(places.districts, regions.townships)
+    updated = apply_updates(updates, {d.name: d.phone for d in regions.key_districts}, directory)
+    townships = tuple(
+        updated_township(t, updates.updates[u.index], u)
+        if (u := updated.get(PlaceRef(t.district, t.name)))
+        else t
+        for t in regions.townships
+    )
     districts = tuple(
         District(
             name=place.name,
@@ -179,8 +217,9 @@ def assemble(models: Mapping[str, Any]) -> KnowledgeBase:
             short=place.short,
             aliases=tuple(place.aliases),
             key=key_by_name.get(place.name),
-            townships=tuple(t for t in regions.townships if t.district == place.name),
+            townships=tuple(t for t in townships if t.district == place.name),
             villages=tuple(v for v in regions.villages if v.district == place.name),
+            update=updated.get(PlaceRef(place.name)),
         )
         for place in places.districts
     )
@@ -196,4 +235,8 @@ def assemble(models: Mapping[str, Any]) -> KnowledgeBase:
         safety=models["safety.yaml"],
         platform=models["platform.yaml"],
         background=models["background.yaml"],
+        updates=updates,
+        faq=models.get("faq.yaml") or FaqFile(version=1),
+        current_townships=townships,
+        updated=updated,
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from bot.data import schema
 from bot.data.checks import check_knowledge
 from bot.data.knowledge import KnowledgeBase, assemble
-from bot.data.registry import KNOWLEDGE_FILES, NEWS_DIR
+from bot.data.registry import KNOWLEDGE, NEWS_DIR
 from bot.data.yamlio import YamlFile, load_yaml
 from bot.errors import DataError, Problem, display_path
 
@@ -31,7 +31,10 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
     Raises:
         DataError: With every problem found, each as ``file:line: what and how to fix``.
     """
-    documents, models = load_files(knowledge_dir, KNOWLEDGE_FILES)
+    present = {
+        f.name: f.schema for f in KNOWLEDGE if not (f.optional and not (knowledge_dir / f.name).exists())
+    }
+    documents, models = load_files(knowledge_dir, present)
     kb = assemble(models)
     problems = check_knowledge(kb, documents, knowledge_dir)
     if problems:

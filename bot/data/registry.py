@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bot.data import schema
+from bot.data.faq import FaqFile
+from bot.data.updates import UpdatesFile
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,14 @@ class KnowledgeFile:
         schema: The pydantic model of the whole file.
         quoted: Whether its records quote the guideline (``text`` with a ``source``), so that every quote
             is checked verbatim against the source it cites.
+        optional: Whether the file may be missing, which means it lists nothing (the maintainers' own
+            files, which an older copy of the knowledge does not have).
     """
 
     name: str
     schema: type[BaseModel]
     quoted: bool = False
+    optional: bool = False
 
     @property
     def field(self) -> str:
@@ -43,6 +48,8 @@ KNOWLEDGE: tuple[KnowledgeFile, ...] = (
     KnowledgeFile("safety.yaml", schema.SafetyFile, quoted=True),
     KnowledgeFile("platform.yaml", schema.PlatformFile, quoted=True),
     KnowledgeFile("background.yaml", schema.BackgroundFile, quoted=True),
+    KnowledgeFile("updates.yaml", UpdatesFile, optional=True),
+    KnowledgeFile("faq.yaml", FaqFile, optional=True),
 )
 # Every knowledge file's schema, by file name.
 KNOWLEDGE_FILES: dict[str, type[BaseModel]] = {f.name: f.schema for f in KNOWLEDGE}

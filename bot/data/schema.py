@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from rapidfuzz import process
 
 from bot.data.citations import parse_citation
-from bot.data.yamlio import YamlFile
+from bot.data.yamlio import YamlFile, full_width_colon
 from bot.errors import DataError, Problem
 
 LANDLINE = re.compile(r"^023-\d{8}$")  # every landline in the guideline is a Chongqing number
@@ -323,7 +323,9 @@ def parse_model(model: type[ModelT], document: YamlFile) -> ModelT:
         DataError: With one ``file:line`` problem per schema violation.
     """
     if not isinstance(document.data, dict):
-        raise DataError([document.problem((), "the file must be a mapping of fields such as `version: 1`")])
+        advice = full_width_colon(document.data) if isinstance(document.data, str) else None
+        message = advice or "the file must be a mapping of fields such as `version: 1`"
+        raise DataError([document.problem((), message)])
     try:
         return model.model_validate(document.data)
     except ValidationError as exc:
@@ -392,6 +394,9 @@ def _explain(error: Any, loc: tuple[str | int, ...], model: type[BaseModel]) -> 
     if kind in ("list_type", "too_short"):
         return f"`{where}` must be a non-empty list of entries, each starting with `- `"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
+        advice = full_width_colon(value) if isinstance(value, str) else None
+        if advice:
+            return f"`{where}` is text, not fields: {advice}"
         return f"`{where}` must be a mapping of fields (key: value), not {_describe(value)}"
     if kind in ("int_type", "int_parsing"):
         return f"`{where}` must be a whole number, not {_describe(value)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,18 @@ Loc = tuple[str | int, ...]
 
 # The C parser is several times faster; fall back to the pure-Python one where libyaml is missing.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A field name followed by a full-width colon (answer：), which a Chinese input method types: YAML reads it
+# as text, not as a field.
+_FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?\{?\s*([A-Za-z_][A-Za-z0-9_]*)\s*：")
+
+
+def full_width_colon(text: str) -> str | None:
+    """The advice for a line or value that writes a field with a full-width colon (``answer：``), if it does."""
+    match = _FULL_WIDTH_KEY.match(text)
+    if match is None:
+        return None
+    key = match.group(1)
+    return f"`{key}：` has a full-width colon (：); write `{key}: ` with an ASCII colon and a space"
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,9 @@ def parse_yaml(text: str, display: str) -> YamlFile:
 
 def _syntax_problem(display: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    colon = _full_width_line(text, [m.line for m in (exc.problem_mark, exc.context_mark) if m is not None])
+    if colon is not None:
+        return Problem(display, colon[0], f"YAML syntax error: {colon[1]}")
     what = " ".join(part for part in (exc.context, exc.problem) if part)
     hint = "check the indentation (spaces, not tabs) and the quoting on this line and the one above"
     unclosed = "quoted scalar" in (exc.context or "") and "end of stream" in (exc.problem or "")
@@ -113,6 +129,18 @@ def _syntax_problem(display: str, exc: yaml.MarkedYAMLError, text: str) -> Probl
         )
     line = mark.line + 1 if mark is not None else 0
     return Problem(display, line, f"YAML syntax error: {what}; {hint}")
+
+
+def _full_width_line(text: str, marked: list[int]) -> tuple[int, str] | None:
+    """The 1-based line and advice of a full-width colon on a marked line or the line above one.
+
+    libyaml notices the missing colon only on the line after the one with ``answer：``.
+    """
+    lines = text.splitlines()
+    for index in sorted({i for line in marked for i in (line, line - 1)}, reverse=True):
+        if 0 <= index < len(lines) and (advice := full_width_colon(lines[index])):
+            return index + 1, advice
+    return None
 
 
 def _bad_date_problem(display: str, node: yaml.Node | None, exc: ValueError) -> Problem:

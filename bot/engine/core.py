@@ -15,10 +15,12 @@ from pathlib import Path
 from bot.compose import COMPOSERS, Brief
 from bot.compose.background import news_reply, passages_reply
 from bot.compose.declines import out_of_scope_reply
+from bot.compose.faq import with_faq
 from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.smalltalk import acknowledgement_reply, decline_reply
 from bot.data.entity_type import PLACE_TYPES
+from bot.data.faq_intents import ensure_apart
 from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
 from bot.data.loader import load_files, load_knowledge
@@ -64,13 +66,13 @@ class Engine:
         entities: EntitiesFile,
         scope: ScopeFile,
     ) -> None:
-        """Builds the pipeline; see :meth:`load` to build it from the project's files."""
+        """Builds the pipeline (with the FAQ entries as intents); :meth:`load` builds it from the files."""
         self.kb = kb
-        self.intents = intents
+        self.intents, self.composers = with_faq(kb, intents, COMPOSERS)
         segmenter = Segmenter()
         gazetteer = Gazetteer(kb, entities, lexicon, segmenter.general_frequency, general_place_names())
         self.analyzer = Analyzer(lexicon, gazetteer, segmenter)
-        self.matcher = IntentMatcher(intents, self.analyzer)
+        self.matcher = IntentMatcher(self.intents, self.analyzer)
         self.passages = PassageIndex.of_guideline(kb, segmenter, lexicon)
         self.news = PassageIndex.of_news(kb, segmenter, lexicon)
         guideline_words = self.passages.vocabulary | {
@@ -110,6 +112,7 @@ class Engine:
         assert isinstance(scope_file, ScopeFile)
         check_entities(kb, entities_file, documents["entities.yaml"])
         intents = load_intents(intents_dir, frozenset(COMPOSERS))
+        ensure_apart(knowledge_dir, intents_dir, kb.faq, intents)
         return cls(kb, intents, Lexicon.from_file(lexicon_file), entities_file, scope_file)
 
     def understand(self, question: str) -> Understanding:
@@ -275,7 +278,7 @@ class Engine:
     def compose(self, answer: str, brief: Brief) -> Reply:
         """Writes an answer: routes it (:mod:`bot.engine.routing`), composes it, and adds the notes it needs."""
         routed = route(answer, brief, self.analyzer.lexicon)
-        reply = COMPOSERS[routed.composer](brief)
+        reply = self.composers[routed.composer](brief)
         return with_notes(brief, reply)
 
     def _add_other_parts(self, understanding: Understanding, reply: Reply) -> Reply:

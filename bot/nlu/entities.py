@@ -195,8 +195,9 @@ class Gazetteer:
                 self._add(spelling, entity, by_sound=False)
         self._phones: dict[str, Entity] = {}
         for district in kb.key_districts:
-            if district.phone:
-                self._phones[re.sub(r"\D", "", district.phone)] = Entity(EntityType.DISTRICT, district.name)
+            # An updated office is still found by the number the guideline printed for it.
+            for phone in {district.phone, district.guideline_phone} - {None}:
+                self._phones[re.sub(r"\D", "", phone or "")] = Entity(EntityType.DISTRICT, district.name)
         for township in kb.townships:
             entity = Entity(EntityType.TOWNSHIP, TownshipKey(township.district, township.name))
             self._add(township.name, entity, by_sound=True)
@@ -206,6 +207,11 @@ class Gazetteer:
             bare = township.name[:-1]
             if len(bare) >= 2 and common_words(bare) <= tuning.COMMON_WORD_FREQ:
                 self._add(bare, entity, by_sound=False)
+        # An updated township is still found by the contact and number the guideline printed for it.
+        for original in kb.regions.townships:
+            entity = Entity(EntityType.TOWNSHIP, TownshipKey(original.district, original.name))
+            self._phones.setdefault(original.phone, entity)
+            self._add(original.contact, entity, by_sound=False)
         township_keys = {TownshipKey(t.district, t.name) for t in kb.townships}
         for village in kb.villages:
             town_key = TownshipKey(village.district, village.town)

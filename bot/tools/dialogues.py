@@ -21,7 +21,7 @@ from bot.data.schema import Strict, Text, problems_from
 from bot.data.yamlio import load_yaml
 from bot.engine import Conversation, Engine
 from bot.errors import DataError, display_path
-from bot.tools.evaluate import Case, Outcome, check
+from bot.tools.evaluate import Case, Outcome, check, follow_updates
 
 
 class Dialogue(Strict):
@@ -95,7 +95,8 @@ def evaluate_dialogues(engine: Engine, dialogues: Iterable[Dialogue]) -> Dialogu
     for dialogue in dialogues:
         conversation = Conversation()
         turns = []
-        for turn in dialogue.turns:
+        for expected in dialogue.turns:
+            turn = follow_updates(expected, engine.kb)  # expectations follow knowledge/updates.yaml
             reply = engine.answer(turn.q, conversation)
             answer = render_text(reply)
             turns.append(Outcome(turn, answer, reply.intent, check(turn, answer, reply.intent)))

@@ -28,7 +28,8 @@ from telegram.ext import (
 
 from bot.channels.health import Health
 from bot.channels.metrics import Metrics, knowledge_version
-from bot.channels.telegram import browse, groups, handlers, plan, texts
+from bot.channels.questionlog import QuestionLog
+from bot.channels.telegram import browse, feedback, groups, handlers, maintainers, plan, texts
 from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.render import HELP, QUESTION
@@ -149,13 +150,32 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
             f"{settings.telegram_api_url}/file/bot"
         )
     application: BangfuApplication = builder.build()
-    application.bot_data.services = Services(engine, store, DistrictDirectory.build(engine.kb))
+    questions = _open_question_log(settings)
+    application.bot_data.services = Services(
+        engine, store, DistrictDirectory.build(engine.kb), questions=questions, maintainers=settings.admin_ids
+    )
     application.bot_data.metrics, application.bot_data.health = metrics, health
     metrics.knowledge_loaded_now(knowledge_version(settings.knowledge_dir, settings.intents_dir))
     metrics.watch_waiting("bot", application.update_queue.qsize)
-    application.bot_data.cleanups += [store.close, guard.remove]
+    application.bot_data.cleanups += [store.close, guard.remove, *([questions.close] if questions else [])]
+    application.bot_data.reloader = maintainers.make_reloader(
+        application, settings.knowledge_dir, settings.intents_dir
+    )
     register_handlers(application)
     return application
+
+
+def _open_question_log(settings: Settings) -> QuestionLog | None:
+    """The question log, unless it is off; a log that cannot be opened is no reason not to answer."""
+    if not settings.question_log:
+        return None
+    try:
+        return QuestionLog.open(settings.data_dir, settings.question_log_days)
+    except OSError as exc:
+        logger.warning(
+            "cannot open the question log in %s (%s); questions are not logged", settings.data_dir, exc
+        )
+        return None
 
 
 def register_handlers(application: BangfuApplication) -> None:
@@ -177,6 +197,9 @@ def register_handlers(application: BangfuApplication) -> None:
             CommandHandler("reset", handlers.reset, filters=new),
             CommandHandler("settings", groups.settings_command, filters=new),
             CommandHandler("cancel", handlers.nothing_to_cancel, filters=new),
+            CommandHandler("reload", maintainers.reload_command, filters=new),
+            CommandHandler("stats", maintainers.stats_command, filters=new),
+            CallbackQueryHandler(feedback.feedback_button, pattern=feedback.FEEDBACK_PATTERN),
             CallbackQueryHandler(handlers.question_button, pattern=rf"^{QUESTION}:"),
             CallbackQueryHandler(handlers.help_button, pattern=rf"^{HELP}$"),
             CallbackQueryHandler(browse.browse_button, pattern=browse.REGIONS_PATTERN),
@@ -280,6 +303,7 @@ def run_telegram(settings: Settings) -> int:
     quiet = _QuietBootstrapFailure()
     logging.getLogger("telegram.ext").addFilter(quiet)
     lifecycle = running(application, poll=settings.webhook_url is None)
+    stop_reloading = maintainers.reload_on_sighup(application, loop)
     try:
         loop.run_until_complete(serve(application, settings, lifecycle, allowed_updates=ALLOWED_UPDATES))
     except (InvalidToken, NetworkError) as exc:
@@ -289,6 +313,7 @@ def run_telegram(settings: Settings) -> int:
             # A failed start-up leaves the HTTP client open; after a clean stop this does nothing.
             loop.run_until_complete(application.bot.request.shutdown())
         finally:
+            stop_reloading()
             loop.close()
             asyncio.set_event_loop(None)
             logging.getLogger("telegram.ext").removeFilter(quiet)

@@ -27,6 +27,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.channels.telegram import texts
+from bot.channels.telegram.feedback import log_answer
 from bot.channels.telegram.handlers import answer_question, full_help_reply, is_group, reply_with
 from bot.channels.telegram.outbox import Destination, edit, send
 from bot.channels.telegram.render import Button, Rendered, callback_data, render_text_block
@@ -137,7 +138,8 @@ async def _auto_answer(context: Context, message: Message, engine: Engine) -> No
     reply = engine.reply_to(understanding)
     if reply.kind is ReplyKind.ANSWER:
         logger.debug("auto-answering in chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
-        await reply_with(context, message, reply)
+        rows = log_answer(context.services, message.chat.type, text, reply)
+        await reply_with(context, message, reply, extra_rows=rows)
 
 
 # --- /settings ----------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from telegram.constants import ChatType
 from telegram.error import ChatMigrated, Conflict, Forbidden, NetworkError, TelegramError
 
 from bot.channels.telegram import texts
+from bot.channels.telegram.feedback import log_answer
 from bot.channels.telegram.outbox import Destination, send
-from bot.channels.telegram.render import QUESTION, render_reply, render_text_block
+from bot.channels.telegram.render import QUESTION, Keyboard, render_reply, render_text_block
 from bot.channels.telegram.services import Context
 from bot.compose.districts import district_reply
 from bot.compose.document import about_reply
@@ -56,13 +57,17 @@ def is_group(message: Message) -> bool:
 
 
 async def reply_with(
-    context: Context, message: Message, reply: Reply, *, question: str | None = None
+    context: Context,
+    message: Message,
+    reply: Reply,
+    *,
+    question: str | None = None,
+    extra_rows: Keyboard = (),
 ) -> None:
     """Sends ``reply`` as the answer to ``message`` (same chat and topic; quoting it in groups)."""
     deps = context.services
-    await send(
-        context.bot, Destination.answering(message), render_reply(reply, question=question), deps.store
-    )
+    rendered = render_reply(reply, question=question, extra_rows=extra_rows)
+    await send(context.bot, Destination.answering(message), rendered, deps.store)
 
 
 def conversation_key(chat_id: int, thread_id: int | None, user_id: int | None) -> tuple[int, int, int]:
@@ -80,7 +85,7 @@ def message_conversation_key(message: Message) -> tuple[int, int, int]:
 
 async def answer_question(context: Context, message: Message, question: str) -> None:
     """Answers a question asked in ``message`` with the engine's reply, as a follow-up of its conversation
-    (counted in the metrics).
+    (counted in the metrics); logs it, with feedback buttons under the answer.
 
     Advertising, spam and attempts to give the bot instructions get a short decline in a private chat and
     no answer at all in a group.
@@ -93,7 +98,8 @@ async def answer_question(context: Context, message: Message, question: str) -> 
         logger.debug("chat %s: %s (%.2f)", message.chat.id, reply.intent, reply.confidence)
         if reply.kind is ReplyKind.REFUSE and is_group(message):
             return
-        await reply_with(context, message, reply)
+        rows = log_answer(deps, message.chat.type, question, reply)
+        await reply_with(context, message, reply, extra_rows=rows)
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -206,7 +212,9 @@ async def question_button(update: Update, context: Context) -> None:
     with context.bot_data.metrics.question() as counted:
         reply = deps.engine.answer(question, conversation)
         counted.declined(reply.intent is None)
-        await send(context.bot, where, render_reply(reply, question=question), deps.store)
+        chat_type = query.message.chat.type if isinstance(query.message, Message) else ChatType.PRIVATE
+        rows = log_answer(deps, chat_type, question, reply)
+        await send(context.bot, where, render_reply(reply, question=question, extra_rows=rows), deps.store)
 
 
 async def help_button(update: Update, context: Context) -> None:

@@ -14,6 +14,8 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.channels.health import Health
 from bot.channels.metrics import Metrics
+from bot.channels.questionlog import QuestionLog
+from bot.channels.reload import Reloader
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.store import Store
 from bot.data.knowledge import KnowledgeBase
@@ -24,18 +26,25 @@ from bot.engine import ConversationStore, Engine
 class Services:
     """The engine, the store and the district directory, shared by all handlers.
 
+    A reload replaces the whole object (:func:`bot.channels.telegram.maintainers.install_engine`): a handler
+    that has read ``context.services`` keeps answering from the engine it read.
+
     Attributes:
         engine: The answer engine (its calls are pure CPU, about a millisecond: called directly).
         store: Group settings and button questions.
         districts: Districts by slug, for buttons and deep links.
         conversations: What each conversation remembers (per user in a private chat; per chat, forum topic
             and user in a group), so follow-ups are understood.
+        questions: The question log, or None when it is off (``BANGFU_QUESTION_LOG=off``).
+        maintainers: Telegram user ids allowed /reload and /stats (``BANGFU_ADMIN_IDS``).
     """
 
     engine: Engine
     store: Store
     districts: DistrictDirectory
     conversations: ConversationStore = field(default_factory=ConversationStore)
+    questions: QuestionLog | None = None
+    maintainers: frozenset[int] = frozenset()
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -53,6 +62,7 @@ class BotData:
         self.cleanups: list[Callable[[], None]] = []
         self.metrics = Metrics()
         self.health = Health()
+        self.reloader: Reloader | None = None
 
 
 class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):

@@ -111,3 +111,28 @@ MODE_DESCRIPTIONS: Final = {
     "auto": "除被提及外,也自动回答明显是在问《工作指引》内容的消息。",
 }
 MODE_SELECTED: Final = "✓ {name}"
+
+# --- feedback under answers ----------------------------------------------------------------------
+
+FEEDBACK_UP: Final = "👍 有帮助"
+FEEDBACK_DOWN: Final = "👎 没帮助"
+FEEDBACK_WRONG_NUMBER: Final = "号码有误"
+FEEDBACK_UNREACHABLE: Final = "打不通"
+FEEDBACK_THANKS: Final = "感谢您的反馈!"
+FEEDBACK_ALREADY: Final = "已收到您对这条回答的反馈,谢谢!"
+
+# --- maintainers only (BANGFU_ADMIN_IDS): /reload and /stats ---------------------------------------
+
+RELOAD_DONE: Final = "已重新加载知识库:{intents}类问题(其中常见问题{faq}条),更新的联系方式{updates}条。"
+RELOAD_FAILED: Final = (
+    "知识库文件有{count}处问题,没有重新加载,机器人仍在使用原来的知识库。请修正后再发送 /reload:"
+)
+RELOAD_MORE: Final = "……另有{count}处问题,请在服务器上运行 bangfu validate 查看全部。"
+RELOAD_BUSY: Final = "正在重新加载,请稍候。"
+STATS_TITLE: Final = "最近{days}天的提问统计"
+STATS_DAY: Final = "{day}:{count}条"
+STATS_TOTAL: Final = "合计{total}条,未能回答{declined}条(占{rate})。"
+STATS_TOP_INTENTS: Final = "最常见的问题类型:{intents}"
+STATS_FEEDBACK: Final = "反馈:👍 {up},👎 {down},号码有误 {wrong},打不通 {dead}"
+STATS_NONE: Final = "最近{days}天没有记录到提问。"
+STATS_LOG_OFF: Final = "提问记录已关闭(BANGFU_QUESTION_LOG=off),没有统计数据。"
