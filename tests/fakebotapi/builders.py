@@ -159,13 +159,14 @@ def member_update(
 
 
 def media(kind: str, serial: int) -> JSONDict:
-    """The ``Message`` content of a ``sticker``, ``photo`` or ``location`` a user sends."""
+    """The ``Message`` content of a ``sticker``, ``photo``, ``location`` or ``document`` a user sends."""
     file = {"file_id": f"AgACAgUAAx{kind}{serial:08d}", "file_unique_id": f"AQAD{serial:06d}"}
     sticker = {"type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}
     contents: dict[str, JSONDict] = {
         "sticker": {"sticker": file | sticker | {"emoji": "👍"}},
         "photo": {"photo": [file | {"width": w, "height": h} for w, h in ((90, 67), (320, 240), (800, 600))]},
         "location": {"location": {"latitude": 29.563, "longitude": 106.551}},  # central Chongqing
+        "document": {"document": file | {"file_name": "通知.pdf", "mime_type": "application/pdf"}},
     }
     return contents[kind]
 

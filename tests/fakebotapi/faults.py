@@ -1,26 +1,85 @@
 """Faults: hooks that run before a Bot API method and may answer in its place.
 
 A :data:`Fault` is an async callable given the :class:`~tests.fakebotapi.methods.RecordedCall` (its method
-and decoded ``params``). It may return (the method then runs as usual), sleep first (a slow answer), or
-raise :class:`~tests.fakebotapi.methods.ApiError` (answered instead: a 429 with ``retry_after=…``, a 5xx).
-``api.add_fault(fault, "sendMessage", …)`` installs one (without method names it sees every call),
-``api.remove_fault(fault)`` takes it out. Telegram's flood control, below, is the one built in.
+and decoded ``params``). It may return (the method then runs as usual), sleep first (a slow answer), raise
+:class:`~tests.fakebotapi.methods.ApiError` (answered instead: a 429 with ``retry_after=…``, a 5xx), or
+raise :class:`~tests.fakebotapi.methods.Drop` (no answer: the connection closes, after the method ran if
+``delivered``). ``api.add_fault(fault, "sendMessage", …)`` installs one (without method names it sees every
+call), ``api.remove_fault(fault)`` takes it out; ``api.begin_outage()`` makes every call meet one.
+
+Telegram's flood control (:class:`FloodControl`) is built in. :func:`refuse`, :func:`flood`, :func:`drop`
+and :func:`slow` make the simple faults; :class:`Sometimes` applies one to a share of the calls.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
+import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from tests.fakebotapi.builders import FakeChat
-from tests.fakebotapi.methods import ApiError, RecordedCall
+from tests.fakebotapi.methods import ApiError, Drop, RecordedCall
 
 Fault = Callable[[RecordedCall], Awaitable[None]]
 
 FLOOD_METHODS = ("sendMessage", "editMessageText")
 """The methods that count towards flood control: sending and editing messages."""
+
+
+def refuse(code: int, description: str, **parameters: Any) -> Fault:
+    """Answers ``code`` with ``description`` (``refuse(502, "Bad Gateway")``) instead of the method."""
+
+    async def fault(call: RecordedCall) -> None:
+        raise ApiError(code, description, **parameters)
+
+    return fault
+
+
+def flood(retry_after: int) -> Fault:
+    """Answers ``429 Too Many Requests: retry after N``, as flood control does."""
+    return refuse(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+
+def drop(*, delivered: bool = False) -> Fault:
+    """Closes the connection without an answer; ``delivered``: after the method ran (its response lost)."""
+
+    async def fault(call: RecordedCall) -> None:
+        raise Drop(delivered=delivered)
+
+    return fault
+
+
+def slow(seconds: float) -> Fault:
+    """Answers ``seconds`` late; a client that gives up sooner cancels the call (nothing is done)."""
+
+    async def fault(call: RecordedCall) -> None:
+        await asyncio.sleep(seconds)
+
+    return fault
+
+
+class Sometimes:
+    """A fault applied to a share of the calls it sees, drawn from a seeded generator, at most ``times``.
+
+    Attributes:
+        hits: The calls it was applied to.
+    """
+
+    def __init__(self, share: float, fault: Fault, *, seed: int = 12, times: int | None = None) -> None:
+        """``share`` of the calls (0–1) meet ``fault``; see the class docstring."""
+        self.share, self.fault, self.times = share, fault, times
+        self.hits: list[RecordedCall] = []
+        self._random = random.Random(seed)
+
+    async def __call__(self, call: RecordedCall) -> None:
+        """Applies the fault, or not."""
+        if (self.times is None or len(self.hits) < self.times) and self._random.random() < self.share:
+            self.hits.append(call)
+            await self.fault(call)
 
 
 class FloodControl:

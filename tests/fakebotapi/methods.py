@@ -41,6 +41,15 @@ class ApiError(Exception):
         return body | ({"parameters": self.parameters} if self.parameters else {})
 
 
+class Drop(Exception):  # noqa: N818 (an answer, like ApiError, not an error of the fake)
+    """No answer: the connection closes; with ``delivered`` after the method ran (its response is lost)."""
+
+    def __init__(self, *, delivered: bool = False) -> None:
+        """See the class docstring."""
+        super().__init__("connection dropped")
+        self.delivered = delivered
+
+
 def bad(description: str) -> ApiError:
     """A 400 ``Bad Request: <description>``."""
     return ApiError(400, "Bad Request: " + description)
@@ -77,15 +86,19 @@ class RecordedCall:
         method: The Bot API method as registered (``sendMessage``), or as requested if unknown.
         params: The decoded parameters (``chat_id`` an int, ``reply_markup`` a dict …).
         started: ``time.monotonic()`` on arrival.
-        status: The HTTP status of the answer; None while pending (or if the client went away).
+        answered: ``time.monotonic()`` when the answer left (or the connection was dropped); None before.
+        status: The HTTP status of the answer; None while pending, dropped, or if the client went away.
         response: The answer's JSON body.
+        dropped: The connection was closed without an answer (:class:`Drop`).
     """
 
     method: str
     params: JSONDict = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    answered: float | None = None
     status: int | None = None
     response: JSONDict | None = None
+    dropped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -106,7 +119,8 @@ class RecordedCall:
         """One line for assertion messages."""
         params = json.dumps(self.params, ensure_ascii=False, default=repr)
         params = params if len(params) <= 160 else params[:157] + "..."
-        return f"{self.method}({params}) -> {self.status or 'pending'} {self.description or ''}".rstrip()
+        status = "dropped" if self.dropped else self.status or "pending"
+        return f"{self.method}({params}) -> {status} {self.description or ''}".rstrip()
 
 
 Method = Callable[[TelegramState, Params], Awaitable[Any]]
@@ -196,6 +210,8 @@ async def get_updates(tg: TelegramState, p: Params) -> list[JSONDict]:
             await tg.changed(remaining)
         finally:
             tg.polls_waiting -= 1
+        if tg.outage is not None:
+            raise Drop()  # the network went down under the waiting poll
         if tg.poll_generation != generation:
             why = "terminated by other getUpdates request; make sure that only one bot instance is running"
             raise ApiError(409, "Conflict: " + why)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
@@ -19,8 +20,8 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage
-from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl
-from tests.fakebotapi.methods import METHODS, ApiError, Params, RecordedCall, decode
+from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl, drop
+from tests.fakebotapi.methods import METHODS, ApiError, Drop, Params, RecordedCall, decode
 from tests.fakebotapi.state import TelegramState
 from tests.fakebotapi.webhook import deliver
 
@@ -37,6 +38,7 @@ class FakeBotApi(TelegramState):
     Attributes:
         requests: Every request received, in order of arrival.
         flood_errors: How many calls were answered 429.
+        outages: The outages (:meth:`begin_outage`): when each began and ended, ``time.monotonic()``.
         internal_errors: Exceptions inside the fake itself (each answered 500), shown by failed waits.
     """
 
@@ -46,6 +48,7 @@ class FakeBotApi(TelegramState):
         self.requests: list[RecordedCall] = []
         self.flood_errors = 0
         self.internal_errors: list[str] = []
+        self.outages: list[tuple[float, float | None]] = []  # (began, ended) in time.monotonic()
         self._faults: list[tuple[frozenset[str] | None, Fault]] = []
         self._flood: Fault | None = None
         self._seen: set[tuple[int, int]] = set()
@@ -109,6 +112,17 @@ class FakeBotApi(TelegramState):
     def remove_fault(self, fault: Fault) -> None:
         """Takes a fault out again."""
         self._faults = [(methods, f) for methods, f in self._faults if f is not fault]
+
+    def begin_outage(self, fault: Fault | None = None) -> None:
+        """From now every call meets ``fault`` (by default its connection drops), long polls waiting too."""
+        self.outage = fault or drop()
+        self.outages.append((time.monotonic(), None))
+        self.notify()
+
+    def end_outage(self) -> None:
+        """The API answers again."""
+        self.outage = None
+        self.outages[-1] = (self.outages[-1][0], time.monotonic())
 
     def flood_limit(
         self,
@@ -184,11 +198,20 @@ class FakeBotApi(TelegramState):
             # python-telegram-bot sends a form (or nothing); a query string is accepted too, as by Telegram.
             raw = dict(request.query) | dict(await request.post())
             call.params = params = Params({key: decode(key, value) for key, value in raw.items()})
-            for methods, fault in list(self._faults):
-                if methods is None or call.method.lower() in methods:
-                    await fault(call)
+            faults = [f for methods, f in self._faults if methods is None or call.method.lower() in methods]
+            for fault in [self.outage, *faults] if self.outage else faults:
+                await fault(call)
             body: JSONDict = {"ok": True, "result": await known[1](self, params)}
             call.status = 200
+        except Drop as drop:  # no answer at all: the client sees the connection close
+            if drop.delivered and known is not None:
+                with contextlib.suppress(ApiError):
+                    await known[1](self, Params(call.params))
+            call.dropped, call.answered = True, time.monotonic()
+            self.notify()
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)  # never reaches the client
         except ApiError as error:
             call.status, body = error.code, error.to_json()
             self.flood_errors += error.code == 429
@@ -196,6 +219,6 @@ class FakeBotApi(TelegramState):
             logger.exception("FakeBotApi internal error in %s", call.method)
             self.internal_errors.append(f"{call.method}: {error!r}")
             call.status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").to_json()
-        call.response = body
+        call.response, call.answered = body, time.monotonic()
         self.notify()
         return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))

@@ -13,7 +13,7 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, TypedDict, Unpack
 
@@ -93,6 +93,7 @@ class TelegramState:
         self.poll_generation = 0  # a new getUpdates ends the one waiting
         self.closing = False
         self.webhook: Webhook | None = None
+        self.outage: Callable[..., Awaitable[None]] | None = None  # a fault every call meets (FakeBotApi.begin_outage)
         self._message_ids: dict[int, int] = {}
         self._update_ids = itertools.count(10_000)
         self._query_ids = itertools.count(4_387_219_456_001)
@@ -171,7 +172,7 @@ class TelegramState:
     def send_media(
         self, chat: FakeChat, user: FakeUser, kind: str, caption: str = "", **where: Unpack[Where]
     ) -> StoredMessage:
-        """A user sends a ``sticker``, a ``photo`` (its caption's commands marked) or a ``location``."""
+        """A user sends a ``sticker``, a ``photo`` or ``document`` (its caption's commands marked), a ``location``."""
         content = builders.media(kind, next(self._serials))
         if caption:
             content |= {"caption": caption, "caption_entities": html.user_entities(caption)}
