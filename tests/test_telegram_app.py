@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from telegram.ext import AIORateLimiter, CommandHandler, ConversationHandler
+from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.app import (
@@ -45,7 +45,11 @@ def test_build_application_wires_limits_concurrency_and_the_api_url(engine: Engi
     try:
         assert application.bot.base_url.startswith("http://127.0.0.1:8081/bot")
         assert application.bot.base_file_url.startswith("http://127.0.0.1:8081/file/bot")
-        assert isinstance(application.bot.rate_limiter, AIORateLimiter)
+        delivery = application.bot_data.delivery
+        assert delivery is not None
+        assert application.bot.rate_limiter is delivery.sender
+        assert application.update_queue is delivery.queue
+        assert application.bot._request[0] is delivery.polling  # getUpdates' own client
         assert isinstance(application.update_processor, PerSenderUpdateProcessor)
         assert application.concurrent_updates == MAX_CONCURRENT_UPDATES > 1
         assert isinstance(application.bot_data, BotData)
@@ -54,6 +58,7 @@ def test_build_application_wires_limits_concurrency_and_the_api_url(engine: Engi
         assert (tmp_path / "telegram.sqlite3").is_file()
     finally:
         application.bot_data.services.store.close()
+        delivery.close()
 
 
 def test_without_an_api_url_the_bot_talks_to_telegram(engine: Engine, tmp_path: Path) -> None:

@@ -93,7 +93,9 @@ class TelegramState:
         self.poll_generation = 0  # a new getUpdates ends the one waiting
         self.closing = False
         self.webhook: Webhook | None = None
-        self.outage: Callable[..., Awaitable[None]] | None = None  # a fault every call meets (FakeBotApi.begin_outage)
+        self.outage: Callable[..., Awaitable[None]] | None = (
+            None  # a fault every call meets (FakeBotApi.begin_outage)
+        )
         self._message_ids: dict[int, int] = {}
         self._update_ids = itertools.count(10_000)
         self._query_ids = itertools.count(4_387_219_456_001)

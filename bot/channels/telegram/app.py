@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -31,7 +30,9 @@ from bot.channels.metrics import Metrics, knowledge_version
 from bot.channels.questionlog import QuestionLog
 from bot.channels.telegram import browse, feedback, groups, handlers, maintainers, plan, texts
 from bot.channels.telegram.concurrency import PerSenderUpdateProcessor
+from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.districts import DistrictDirectory
+from bot.channels.telegram.pacing import TELEGRAM_LIMITS, PacingLimits
 from bot.channels.telegram.render import HELP, QUESTION
 from bot.channels.telegram.request import ApiMonitor, MonitoredRequest, NotABotApiError
 from bot.channels.telegram.service import serve
@@ -53,12 +54,6 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 MAX_CONCURRENT_UPDATES = 64
 # Long-poll timeout in seconds: one getUpdates request per half minute when nobody writes.
 POLL_TIMEOUT = 30
-# Telegram lets a bot send about 30 messages a second in all. python-telegram-bot's default limiter allows
-# a burst of 30 and then 30 a second, which can put 60 into one second; a bucket of one message refilled
-# this many times a second never puts more than 30 into any second, so a burst gets no 429 at all.
-OVERALL_MESSAGES_PER_SECOND = 28
-# A 429 "retry after" is waited out and the call repeated this many times before giving up on it.
-RATE_LIMIT_RETRIES = 3
 # Connections for sending (python-telegram-bot's default); fetching updates needs one.
 SEND_CONNECTIONS = 256
 # Loggers that may see a request URL (which contains the token) or an exception quoting the token.
@@ -106,13 +101,16 @@ class TokenGuard:
         self._loggers = []
 
 
-def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
-    """Builds the bot: handlers, rate limiter, concurrency, command menus, the store.
+def build_application(
+    settings: Settings, engine: Engine, *, pacing: PacingLimits = TELEGRAM_LIMITS
+) -> BangfuApplication:
+    """Builds the bot: handlers, delivery (inbox, sender, polling), concurrency, command menus, the store.
 
     Args:
         settings: Needs the token; ``telegram_api_url`` (a self-hosted Bot API server) and ``data_dir``
-            (the SQLite store) are used when set.
+            (the SQLite store and the inbox) are used when set.
         engine: The answer engine, shared by every update.
+        pacing: How fast messages may go out (Telegram's limits; tests may relax them).
 
     Returns:
         The application, ready for ``run_polling`` or :func:`running`.
@@ -127,20 +125,16 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
     metrics, health = Metrics(), Health()
     monitor = ApiMonitor(metrics, health)
     proxy = settings.proxy.url.reveal() if settings.proxy else None  # httpx would ignore ALL_PROXY=socks5://
+    delivery = Delivery.open(settings.data_dir / STORE_FILE, pacing, monitor=monitor, proxy=proxy)
     builder = (
         Application.builder()
         .token(token)
         .request(MonitoredRequest(monitor, connection_pool_size=SEND_CONNECTIONS, proxy=proxy))
-        .get_updates_request(MonitoredRequest(monitor, connection_pool_size=1, proxy=proxy))
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / OVERALL_MESSAGES_PER_SECOND,
-                max_retries=RATE_LIMIT_RETRIES,
-            )
-        )
-        .concurrent_updates(PerSenderUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(delivery.sender)
+        .update_queue(delivery.queue)
+        .get_updates_request(delivery.polling)
+        .concurrent_updates(PerSenderUpdateProcessor(MAX_CONCURRENT_UPDATES, delivery.queue.handled))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -157,7 +151,9 @@ def build_application(settings: Settings, engine: Engine) -> BangfuApplication:
     application.bot_data.metrics, application.bot_data.health = metrics, health
     metrics.knowledge_loaded_now(knowledge_version(settings.knowledge_dir, settings.intents_dir))
     metrics.watch_waiting("bot", application.update_queue.qsize)
-    application.bot_data.cleanups += [store.close, guard.remove, *([questions.close] if questions else [])]
+    application.bot_data.delivery = delivery
+    application.bot_data.cleanups += [store.close, delivery.close, guard.remove]
+    application.bot_data.cleanups += [questions.close] if questions else []
     application.bot_data.reloader = maintainers.make_reloader(
         application, settings.knowledge_dir, settings.intents_dir
     )
@@ -220,8 +216,10 @@ def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
 
 
 async def _post_init(application: BangfuApplication) -> None:
-    """Sets the command menus (private chats and groups) once the bot knows who it is."""
+    """Queues the updates a crash left unhandled, and sets the command menus (private chats and groups)."""
     bot = application.bot
+    if application.bot_data.delivery is not None:
+        application.bot_data.delivery.replay(bot)
     try:
         await bot.set_my_commands(_commands(texts.PRIVATE_COMMANDS))
         await bot.set_my_commands(_commands(texts.PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats())

@@ -9,7 +9,7 @@ concurrency across senders and processes the updates of one sender in one chat s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -32,11 +32,16 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
 
     Args:
         max_concurrent_updates: How many updates may be in progress at once (waiting ones included).
+        on_handled: Awaited with each update once its handlers are done (not if they were cancelled): the
+            inbox marks it handled.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(
+        self, max_concurrent_updates: int, on_handled: Callable[[object], Awaitable[None]] | None = None
+    ) -> None:
         """Creates the processor; see the class docstring."""
         super().__init__(max_concurrent_updates)
+        self._on_handled = on_handled
         self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._users: dict[tuple[int, int], int] = {}
 
@@ -45,18 +50,24 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
         key = sender_key(update)
         if key is None:
             await coroutine
+            await self._handled(update)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
                 await coroutine
+            await self._handled(update)
         finally:
             # Forget idle senders so the table holds only those with updates in progress.
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key]
                 del self._locks[key]
+
+    async def _handled(self, update: object) -> None:
+        if self._on_handled is not None:
+            await self._on_handled(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

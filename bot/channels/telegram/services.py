@@ -16,6 +16,7 @@ from bot.channels.health import Health
 from bot.channels.metrics import Metrics
 from bot.channels.questionlog import QuestionLog
 from bot.channels.reload import Reloader
+from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.districts import DistrictDirectory
 from bot.channels.telegram.store import Store
 from bot.data.knowledge import KnowledgeBase
@@ -53,12 +54,14 @@ class Services:
 
 
 class BotData:
-    """What the application keeps for every chat: the services, what to undo at shutdown, and what
-    ``/metrics`` and ``/healthz`` report (:mod:`bot.channels.metrics`, :mod:`bot.channels.health`)."""
+    """What the application keeps for every chat: the services, the delivery machinery (inbox, sender,
+    polling, with their counters), what to undo at shutdown, and what ``/metrics`` and ``/healthz`` report
+    (:mod:`bot.channels.metrics`, :mod:`bot.channels.health`)."""
 
     def __init__(self) -> None:
         """Starts empty; :func:`bot.channels.telegram.app.build_application` fills it in."""
         self.services: Services | None = None
+        self.delivery: Delivery | None = None
         self.cleanups: list[Callable[[], None]] = []
         self.metrics = Metrics()
         self.health = Health()
