@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from telegram.error import Conflict, NetworkError, TelegramError
+from telegram import Update
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import CallbackContext
 
 from bot.channels.telegram import handlers, texts
 from bot.channels.telegram.render import HELP
+from bot.channels.telegram.sender import DeliveryUnknownError
 from bot.compose.activities import org_types_reply
 from bot.engine import Engine
 from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
@@ -271,9 +273,30 @@ async def test_a_user_who_blocked_the_bot_is_logged_not_apologized_to(
     bot.api.block_bot(user)
     with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
         await bot.flush()
-    assert "cannot write to chat" in caplog.text
+    [said] = [r for r in caplog.records if r.name.endswith("sender")]  # once, not retried
+    assert said.levelno == logging.INFO
+    assert "chat 1001 does not take the bot's messages" in said.getMessage()
+    assert len(bot.api.calls("sendMessage")) == 1
     assert not bot.api.sent_messages(chat)
     bot.api.requests.clear()  # the refused sendMessage was expected
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("error", "apology"),
+    [
+        (RuntimeError("the engine failed"), True),
+        (BadRequest("Can't parse entities"), True),  # refused: the answer did not arrive
+        (DeliveryUnknownError("sendMessage may or may not have arrived"), False),
+    ],
+)
+async def test_an_apology_only_when_the_answer_surely_did_not_arrive(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, error: Exception, apology: bool
+) -> None:
+    bot.api.send_text(chat, user, "万州区扶贫办电话")
+    update = Update.de_json(bot.api.updates_sent[-1], bot.application.bot)
+    await handlers.on_error(update, CallbackContext.from_error(update, error, bot.application))
+    assert [m.text for m in bot.api.sent_messages(chat)] == [texts.ERROR_APOLOGY] * apology
 
 
 @pytest.mark.asyncio

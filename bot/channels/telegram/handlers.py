@@ -17,6 +17,7 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.feedback import log_answer
 from bot.channels.telegram.outbox import Destination, send
 from bot.channels.telegram.render import QUESTION, Keyboard, render_reply, render_text_block
+from bot.channels.telegram.sender import DeliveryUnknownError
 from bot.channels.telegram.services import Context
 from bot.compose.districts import district_reply
 from bot.compose.document import about_reply
@@ -249,7 +250,8 @@ async def on_error(update: object, context: Context) -> None:
         logger.info("chat %s moved to %s; settings follow it", chat.id, error.new_chat_id)
         return
     if isinstance(error, Forbidden):
-        logger.info("cannot write to chat %s: %s", chat.id if chat else None, error)
+        # The sender logs this once per chat (a user who blocked the bot, a group that removed it).
+        logger.debug("cannot write to chat %s: %s", chat.id if chat else None, error)
         return
     if update is None and isinstance(error, Conflict):
         logger.error("another process is polling with this bot's token; stop it (%s)", error)
@@ -262,8 +264,8 @@ async def on_error(update: object, context: Context) -> None:
     logger.error(
         "error while handling update %s in chat %s", update_id, chat.id if chat else None, exc_info=error
     )
-    if chat is None or chat.type != ChatType.PRIVATE:
-        return  # in groups a stray apology would be noise
+    if chat is None or chat.type != ChatType.PRIVATE or isinstance(error, DeliveryUnknownError):
+        return  # in groups a stray apology would be noise; an answer that may have arrived needs none
     try:
         await context.bot.send_message(chat.id, texts.ERROR_APOLOGY)
     except TelegramError as exc:
