@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 
 from bot.channels.telegram.render import Rendered
 from bot.channels.telegram.store import Store
@@ -54,23 +54,40 @@ async def send(bot: Bot, where: Destination, rendered: Rendered, store: Store) -
     sent: list[Message] = []
     last = len(rendered.chunks) - 1
     for index, chunk in enumerate(rendered.chunks):
-        quote = (
-            ReplyParameters(where.reply_to, allow_sending_without_reply=True)
-            if where.reply_to is not None and index == 0
-            else None
-        )
-        sent.append(
-            await bot.send_message(
-                where.chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if index == last else None,
-                message_thread_id=where.thread_id,
-                reply_parameters=quote,
-                link_preview_options=NO_PREVIEW,
+        while True:
+            quote = (
+                ReplyParameters(where.reply_to, allow_sending_without_reply=True)
+                if where.reply_to is not None and index == 0
+                else None
             )
-        )
+            try:
+                message = await bot.send_message(
+                    where.chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if index == last else None,
+                    message_thread_id=where.thread_id,
+                    reply_parameters=quote,
+                    link_preview_options=NO_PREVIEW,
+                )
+            except ChatMigrated as moved:
+                where = await _follow_migration(where, moved.new_chat_id, store)
+                continue
+            sent.append(message)
+            break
     return sent
+
+
+async def _follow_migration(where: Destination, new_chat_id: int, store: Store) -> Destination:
+    """The group became a supergroup while its answer was on the way: its settings and the answer move along.
+
+    The question's message has another id in the supergroup, so the answer no longer quotes it.
+    """
+    if new_chat_id == where.chat_id:
+        raise RuntimeError(f"chat {new_chat_id} migrated to itself")
+    await store.migrate_group(where.chat_id, new_chat_id)
+    logger.info("chat %s became %s while answering; sending there", where.chat_id, new_chat_id)
+    return Destination(new_chat_id)
 
 
 async def edit(bot: Bot, message: Message, rendered: Rendered, store: Store) -> None:
