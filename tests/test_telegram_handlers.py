@@ -180,9 +180,20 @@ async def test_non_text_messages_get_a_hint(
     if kind == "contact":
         api.send_custom(chat, user, {"contact": {"phone_number": "+8613800000000", "first_name": "张"}})
     else:
-        api.send_media(chat, user, kind, caption="万州区扶贫办电话" if kind == "photo" else "")
+        api.send_media(chat, user, kind)
     await bot.flush()
     assert [m.text for m in api.sent_messages(chat)] == [texts.NON_TEXT_HINT]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", ["photo", "document"])
+async def test_a_caption_is_answered_as_a_question(
+    bot: BotUnderTest, chat: FakeChat, user: FakeUser, kind: str
+) -> None:
+    bot.api.send_media(chat, user, kind, caption="万州区扶贫办电话")
+    await bot.flush()
+    [answer] = bot.api.sent_messages(chat)
+    assert "023-58569600" in phones(answer.text)
 
 
 @pytest.mark.asyncio

@@ -202,7 +202,9 @@ def register_handlers(application: BangfuApplication) -> None:
             CallbackQueryHandler(browse.browse_button, pattern=browse.ACTIVITIES_PATTERN),
             CallbackQueryHandler(groups.settings_button, pattern=groups.SETTINGS_PATTERN),
             CallbackQueryHandler(handlers.expired_button),
-            MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+            MessageHandler(
+                private & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, handlers.private_text
+            ),
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(in_groups & filters.TEXT & ~filters.COMMAND, groups.group_text),
             MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.private_non_text),

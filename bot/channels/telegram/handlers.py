@@ -171,11 +171,12 @@ async def _say(context: Context, message: Message, text: str) -> None:
 
 
 async def private_text(update: Update, context: Context) -> None:
-    """A text message in a private chat: a question."""
+    """A text message in a private chat, or a photo or document's caption: a question."""
     message = update.message
-    if message is None or message.text is None:
+    question = None if message is None else message.text or message.caption
+    if message is None or not question:
         return
-    await answer_question(context, message, message.text)
+    await answer_question(context, message, question)
 
 
 async def private_non_text(update: Update, context: Context) -> None:
