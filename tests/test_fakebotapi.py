@@ -6,6 +6,7 @@ Everything talks to 127.0.0.1 only, through ``FakeBotApi.bot()``/``request()``, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import json
 import time
@@ -41,6 +42,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
+from tests.fakebotapi.faults import Sometimes, drop, flood
 from tests.fakebotapi.html import MAX_MESSAGE_LENGTH, HtmlParseError, parse_telegram_html, utf16_len
 from tests.fakebotapi.methods import METHODS, ApiError, RecordedCall
 from tests.telegram_support import BOT_USERNAME, MENTION
@@ -680,6 +682,38 @@ async def test_a_fault_answers_in_a_method_s_place(fake_api: FakeBotApi, client:
     await client.send_message(chat.id, "坏")
     assert [call.params["text"] for call in seen] == ["好", "坏"]
     assert [m.text for m in fake_api.sent_messages(chat)] == ["好", "坏"]
+
+
+@pytest.mark.asyncio
+async def test_dropped_connections_outages_and_faults_on_a_share_of_calls(
+    fake_api: FakeBotApi, client: Bot, chat: FakeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter without a deprecation warning
+    dropping = fake_api.add_fault(drop(delivered=True), "sendMessage")
+    with pytest.raises(NetworkError, match="Server disconnected"):
+        await client.send_message(chat.id, "到了,回答丢了")
+    [call] = fake_api.calls("sendMessage")
+    assert (call.dropped, call.status, call.failed) == (True, None, False)
+    assert [m.text for m in fake_api.sent_messages(chat)] == ["到了,回答丢了"]  # delivered all the same
+    fake_api.requests.clear()
+    fake_api.remove_fault(dropping)
+    some = fake_api.add_fault(Sometimes(0.5, flood(2), seed=7), "sendMessage")
+    assert isinstance(some, Sometimes)
+    for i in range(10):
+        with contextlib.suppress(RetryAfter):
+            await client.send_message(chat.id, str(i))
+    assert [c.params["text"] for c in some.hits] == [c.params["text"] for c in fake_api.failed_calls()]
+    assert 0 < len(some.hits) < 10
+    assert all(c.answered is not None and c.answered >= c.started for c in fake_api.requests)
+    fake_api.remove_fault(some)
+    fake_api.begin_outage()
+    with pytest.raises(NetworkError):
+        await client.get_me()
+    fake_api.end_outage()
+    assert (await client.get_me()).username == BOT_USERNAME
+    [(began, ended)] = fake_api.outages
+    assert ended is not None
+    assert began < ended
 
 
 @pytest.mark.asyncio

@@ -32,11 +32,7 @@ FLOOD_METHODS = ("sendMessage", "editMessageText")
 
 def refuse(code: int, description: str, **parameters: Any) -> Fault:
     """Answers ``code`` with ``description`` (``refuse(502, "Bad Gateway")``) instead of the method."""
-
-    async def fault(call: RecordedCall) -> None:
-        raise ApiError(code, description, **parameters)
-
-    return fault
+    return _raising(lambda: ApiError(code, description, **parameters))
 
 
 def flood(retry_after: int) -> Fault:
@@ -46,18 +42,17 @@ def flood(retry_after: int) -> Fault:
 
 def drop(*, delivered: bool = False) -> Fault:
     """Closes the connection without an answer; ``delivered``: after the method ran (its response lost)."""
-
-    async def fault(call: RecordedCall) -> None:
-        raise Drop(delivered=delivered)
-
-    return fault
+    return _raising(lambda: Drop(delivered=delivered))
 
 
 def slow(seconds: float) -> Fault:
     """Answers ``seconds`` late; a client that gives up sooner cancels the call (nothing is done)."""
+    return lambda call: asyncio.sleep(seconds)
 
+
+def _raising(error: Callable[[], Exception]) -> Fault:
     async def fault(call: RecordedCall) -> None:
-        await asyncio.sleep(seconds)
+        raise error()
 
     return fault
 
