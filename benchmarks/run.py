@@ -52,6 +52,7 @@ if __package__ in (None, ""):  # run as a script (make bench): make the project 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bm25_baseline import TOP_K, BM25Baseline, evaluate_baseline, tokenize
+from benchmarks.telegram_burst import BURST_QUESTIONS_EACH, BURST_USERS, BurstFigures, measure_burst
 from bot.channels.text import render_text
 from bot.data.normalize import normalize
 from bot.engine import Engine
@@ -228,6 +229,7 @@ class BenchmarkReport:
         systems: Figures by system name.
         targets: The targets, checked.
         stages: Each system's stages timed on their own, in pipeline order.
+        telegram: The Telegram burst (answers through the stand-in Bot API beside Telegram's floor).
     """
 
     machine: dict[str, Any]
@@ -235,6 +237,7 @@ class BenchmarkReport:
     systems: dict[str, Figures]
     targets: list[Target] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
+    telegram: BurstFigures | None = None
 
     @property
     def all_met(self) -> bool:
@@ -583,14 +586,16 @@ def run_benchmark(
     *,
     repeat: int = DEFAULT_REPEAT,
     cold_runs: int = DEFAULT_COLD_RUNS,
+    burst: tuple[int, int] = (BURST_USERS, BURST_QUESTIONS_EACH),
     progress: Callable[[str], None] | None = None,
 ) -> BenchmarkReport:
-    """Measures the engine and the baseline in this run.
+    """Measures the engine and the baseline in this run, and the Telegram bot's burst.
 
     Args:
         sets: The question sets, by name; latency and memory use all their questions.
         repeat: Timed passes over all questions, per system.
         cold_runs: Fresh processes per system and kind of cold start.
+        burst: Users and questions each of the Telegram burst.
         progress: Called with a line saying what is being measured (for example ``print`` to stderr).
 
     Returns:
@@ -613,6 +618,8 @@ def run_benchmark(
     )
     say("where the time goes: each stage on its own")
     stages = measure_stages(engine, baseline, questions, repeat)
+    say(f"Telegram burst: {burst[0]} users asking {burst[1]} questions each through the stand-in Bot API")
+    telegram = measure_burst(engine, *burst)
     del engine, baseline
     gc.collect()
     figures: dict[str, Figures] = {}
@@ -631,7 +638,7 @@ def run_benchmark(
         "questions": {name: len(cases) for name, cases in sets.items()},
         "cold_question": COLD_QUESTION,
     }
-    return BenchmarkReport(machine, settings, figures, check_targets(figures), stages)
+    return BenchmarkReport(machine, settings, figures, check_targets(figures), stages, telegram)
 
 
 # (label, unit, getter) of every row; a getter returns one system's figure.
@@ -723,7 +730,8 @@ def format_report(report: BenchmarkReport) -> str:
         if report.all_met
         else "targets missed: " + ", ".join(t.metric for t in report.targets if not t.met)
     )
-    return "\n".join([*header, _table(rows), "", verdict, "", format_stages(report.stages)])
+    burst = [report.telegram.line(), ""] if report.telegram else []
+    return "\n".join([*header, _table(rows), "", verdict, "", *burst, format_stages(report.stages)])
 
 
 def format_stages(stages: Sequence[Stage]) -> str:

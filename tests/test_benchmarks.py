@@ -14,9 +14,9 @@ from bot.tools.evaluate import load_cases
 
 @pytest.fixture(scope="module")
 def report() -> run.BenchmarkReport:
-    """A benchmark over three questions, one pass, one fresh process per cold-start figure."""
+    """A benchmark over three questions, one pass, one fresh process per cold-start figure, a burst of six."""
     cases = load_cases(run.QUESTION_SETS["dev"])[:3]
-    return run.run_benchmark({"dev": cases}, repeat=1, cold_runs=1)
+    return run.run_benchmark({"dev": cases}, repeat=1, cold_runs=1, burst=(3, 2))
 
 
 def test_report_has_every_metric(report: run.BenchmarkReport) -> None:
@@ -42,6 +42,16 @@ def test_report_has_every_metric(report: run.BenchmarkReport) -> None:
         "cold start (typical)",
         "peak memory",
     ]
+
+
+def test_the_telegram_burst_is_reported_beside_the_floor(report: run.BenchmarkReport) -> None:
+    burst = report.telegram
+    assert burst is not None
+    assert burst.messages == 6
+    assert burst.floor_s == pytest.approx(6 / 30)
+    assert burst.flood_refusals == 0
+    assert "Telegram burst: 6 answers in" in run.format_report(report)
+    assert "floor at Telegram's 30/s: 0.2 s" in run.format_report(report)
 
 
 def test_every_stage_of_both_systems_is_timed(report: run.BenchmarkReport) -> None:
