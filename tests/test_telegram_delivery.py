@@ -341,4 +341,5 @@ async def test_a_failed_poll_is_a_timeout_and_a_conflict_passes(fake_api: FakeBo
         fake_api.add_fault(refuse(409, "Conflict: terminated by other getUpdates request"), "getUpdates")
         with pytest.raises(Conflict):
             await bot.get_updates(timeout=0)
+        assert polling.stats.polls == 1  # a conflict is no answered poll
     fake_api.requests.clear()

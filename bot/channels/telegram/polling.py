@@ -111,7 +111,9 @@ class PollingRequest(MonitoredRequest):
             raise self._failed(str(error)) from error
         if code >= _SERVER_ERROR:
             raise self._failed(f"the Bot API answered HTTP {code}")
-        if self._keep is not None and code == HTTPStatus.OK:
+        if code != HTTPStatus.OK:
+            return code, payload  # a conflict (409), a rejected token: python-telegram-bot reports them
+        if self._keep is not None:
             try:
                 await self._keep(payload)
             except (OSError, ValueError, sqlite3.Error) as error:
