@@ -37,9 +37,9 @@ USER: Final = (1001, "小明", "xiaoming")
 ADMIN: Final = (4002, "群主老李")
 MEMBER: Final = (4001, "志愿者小张")
 GROUP: Final = (-100800, "重庆志愿者")
-# Pacing for tests about what the bot says rather than when: no per-chat or per-group wait, so a test of
-# ten messages in one chat takes no ten seconds. The end-to-end tests of bursts and faults use Telegram's
-# limits (TELEGRAM_LIMITS), as the bot does.
+# Pacing for the handler tests, which hand the bot its updates one by one (BotUnderTest.flush): no wait, so
+# a test of ten messages in one chat takes no ten seconds. A polling bot keeps Telegram's limits, as in
+# production.
 QUICK_PACING: Final = PacingLimits(
     overall_per_second=1000, overall_min_gap=0.0, chat_min_gap=0.0, group_per_window=1000, group_window=60.0
 )
@@ -124,7 +124,7 @@ class BotUnderTest:
 
 
 StartBot = Callable[..., contextlib.AbstractAsyncContextManager[BotUnderTest]]
-"""The ``start_bot`` fixture: ``start_bot(poll=False, paced=False)``, an async context manager of the running bot."""
+"""The ``start_bot`` fixture: ``start_bot(poll=False)``, an async context manager of the running bot."""
 
 
 @contextlib.asynccontextmanager
@@ -134,15 +134,15 @@ async def bot_running(
     data_dir: Path,
     *,
     poll: bool = False,
-    paced: bool = False,
+    pacing: PacingLimits | None = None,
     env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against ``api``, its store in ``data_dir``: long polling, or fed by :meth:`BotUnderTest.flush`.
 
-    ``paced``: within Telegram's limits (:data:`TELEGRAM_LIMITS`), as in production; else :data:`QUICK_PACING`.
+    ``pacing``: by default Telegram's limits (:data:`TELEGRAM_LIMITS`) when polling, else :data:`QUICK_PACING`.
     ``env`` adds or overrides variables (``BANGFU_ADMIN_IDS``, ``BANGFU_KNOWLEDGE_DIR`` …).
     """
-    pacing = TELEGRAM_LIMITS if paced else QUICK_PACING
+    pacing = pacing or (TELEGRAM_LIMITS if poll else QUICK_PACING)
     settings = bot_settings(data_dir, api.root_url, api.token, env)
     application = build_application(settings, engine, pacing=pacing)
     async with running(application, poll=poll):

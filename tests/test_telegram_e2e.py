@@ -189,7 +189,7 @@ async def test_a_burst_of_300_questions_from_100_users(
     users = [api.user(10_000 + i, f"用户{i}") for i in range(BURST_USERS)]
     chats = [api.private_chat(u) for u in users]
     expected: dict[int, list[str]] = {}
-    async with start_bot(poll=True, paced=True):
+    async with start_bot(poll=True):
         for round_ in range(BURST_QUESTIONS_EACH):
             for i, (user, chat) in enumerate(zip(users, chats, strict=True)):
                 question, phone = questions[(i * BURST_QUESTIONS_EACH + round_) % len(questions)]

@@ -82,7 +82,7 @@ async def test_flood_control_is_waited_out_by_every_send_and_nothing_is_given_up
     api = fake_api
     # 30 % of the sends of a burst meet "429: retry after 1 s" (the first 8 times: each holds every send 1 s).
     floods = api.add_fault(Sometimes(0.3, flood(1), times=8), "sendMessage")
-    async with start_bot(poll=True, paced=True) as bot:
+    async with start_bot(poll=True) as bot:
         asked = ask_many(api, engine, users=50, each=2)
         result = await all_answered(bot, asked)
         stats = delivery(bot).sender.stats
@@ -102,7 +102,7 @@ async def test_server_errors_are_retried_until_answered(
     # A fifth of every call (polls included) is answered 500 or 502.
     api.add_fault(Sometimes(0.1, refuse(502, "Bad Gateway"), seed=1))
     api.add_fault(Sometimes(0.1, refuse(500, "Internal Server Error"), seed=2))
-    async with start_bot(poll=True, paced=True) as bot:
+    async with start_bot(poll=True) as bot:
         asked = ask_many(api, engine, users=30, each=2)
         result = await all_answered(bot, asked)
         stats = delivery(bot).sender.stats
@@ -122,7 +122,7 @@ async def test_dropped_and_slow_connections_lose_nothing_and_duplicate_only_lost
     lost_requests = api.add_fault(Sometimes(0.1, drop(), seed=3), "sendMessage")
     lost_responses = api.add_fault(Sometimes(0.1, drop(delivered=True), seed=4), "sendMessage")
     too_slow = api.add_fault(Sometimes(0.1, slow(READ_TIMEOUT + 1), seed=5, times=3), "sendMessage")
-    async with start_bot(poll=True, paced=True) as bot:
+    async with start_bot(poll=True) as bot:
         asked = ask_many(api, engine, users=15, each=2)
         result = await all_answered(bot, asked)
         stats = delivery(bot).sender.stats
@@ -146,7 +146,7 @@ async def test_after_an_outage_polling_and_sending_resume_within_seconds(
     start_bot: StartBot, fake_api: FakeBotApi, engine: Engine
 ) -> None:
     api = fake_api
-    async with start_bot(poll=True, paced=True) as bot:
+    async with start_bot(poll=True) as bot:
         asked = ask_many(api, engine, users=20, each=1)
         await api.wait_for_messages(1)
         api.begin_outage()  # answers still being sent meet it
@@ -175,7 +175,7 @@ async def test_an_answer_refused_because_the_group_migrated_goes_to_the_supergro
     api.can_read_all_group_messages = True
     group = api.group(-4001, "志愿者群", "group")
     api.set_admins(group, {admin.id: "creator"})
-    async with start_bot(poll=True, paced=True) as bot:
+    async with start_bot(poll=True) as bot:
         await bot.services.store.set_group_mode(group.id, GroupMode.AUTO)
 
         async def migrate_first(call: object) -> None:
@@ -215,7 +215,7 @@ async def test_a_group_that_removed_the_bot_is_not_retried_and_logged_once(
         if api.status(group, api.bot_id) != "kicked":
             api.remove_bot_from_group(group, admin)
 
-    async with start_bot(poll=True, paced=True) as bot:
+    async with start_bot(poll=True) as bot:
         with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
             api.add_fault(removed_meanwhile, "sendMessage")
             for district in ("万州区", "城口县", "巫溪县"):
