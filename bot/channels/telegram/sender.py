@@ -69,8 +69,10 @@ SETUP_RETRY_DEADLINE = 30.0
 # (or poll, :meth:`Sender.api_answers`) succeeds: the API is back, and the retries queue for their turns.
 RETRY_FIRST_WAIT = 0.5
 RETRY_MAX_WAIT = 4.0
-# Added to every retry_after: Telegram's clock started the wait a moment before our clock saw the 429.
-FLOOD_MARGIN = 0.25
+# Added to every retry_after. Telegram started the wait when it answered, a moment before the bot read the
+# answer, so waiting from the reading already clears it; the margin covers timer and clock granularity.
+# (Every 429 holds every message: in a burst the margin is paid once per 429, so it stays small.)
+FLOOD_MARGIN = 0.1
 
 # Calls that send or edit a message: they are paced and held by flood control.
 _PACED_PREFIXES = ("send", "editmessage", "copymessage", "forwardmessage")
