@@ -18,14 +18,18 @@ import pytest
 from telegram import Bot, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.health import Health
+from bot.channels.metrics import Metrics
 from bot.channels.telegram import inbox as inbox_module
 from bot.channels.telegram import sender as sender_module
 from bot.channels.telegram.inbox import DurableUpdateQueue, Inbox
 from bot.channels.telegram.pacing import TELEGRAM_LIMITS, Pacer, PacingLimits, PacingState
 from bot.channels.telegram.polling import PollingRequest
+from bot.channels.telegram.request import ApiMonitor
 from bot.channels.telegram.sender import DeliveryUnknownError, Sender, maybe_delivered
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.faults import refuse
+from tests.ops_support import metric
 
 LIMITS = TELEGRAM_LIMITS
 PRIVATE, OTHER, GROUP = 1001, 1002, -100500
@@ -161,12 +165,14 @@ async def test_flood_control_beyond_the_deadline_is_logged_as_lost(caplog: pytes
 
 @pytest.mark.asyncio
 async def test_server_and_network_errors_are_retried() -> None:
-    sender = Sender(QUICK)
+    metrics = Metrics()
+    sender = Sender(QUICK, metrics=metrics)
     refused = caused(NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused"))
     callback, calls = scripted(NetworkError("Bad Gateway"), refused, True)
     assert await call(sender, callback) is True
     assert len(calls) == 3
     assert (sender.stats.retries, sender.stats.possible_duplicates) == (2, 0)
+    assert metric(metrics.render().decode(), "bangfu_botapi_retries_total") == 2
     await sender.shutdown()
 
 
@@ -190,11 +196,13 @@ async def test_a_retry_after_a_timeout_may_duplicate_and_is_counted() -> None:
 async def test_at_the_deadline_a_send_is_given_up_saying_whether_it_may_have_arrived(
     first: NetworkError, raised: type[Exception]
 ) -> None:
-    sender = Sender(QUICK, retry_deadline=0.0)
+    metrics = Metrics()
+    sender = Sender(QUICK, retry_deadline=0.0, metrics=metrics)
     callback, calls = scripted(first)
     with pytest.raises(raised) as caught:
         await call(sender, callback)
     assert (len(calls), sender.stats.lost) == (1, 1)
+    assert metric(metrics.render().decode(), "bangfu_sends_lost_total") == 1
     assert isinstance(caught.value, DeliveryUnknownError) == (raised is DeliveryUnknownError)
     await sender.shutdown()
 
@@ -325,7 +333,7 @@ async def test_a_failed_poll_is_a_timeout_and_a_conflict_passes(fake_api: FakeBo
     async def keep(payload: bytes) -> None:
         kept.append(payload)
 
-    polling = PollingRequest(keep=keep, httpx_kwargs={"trust_env": False})
+    polling = PollingRequest(ApiMonitor(Metrics(), Health()), keep=keep, httpx_kwargs={"trust_env": False})
     bot = Bot(fake_api.token, base_url=f"{fake_api.root_url}/bot", get_updates_request=polling)
     user = fake_api.user(1001, "小明")
     fake_api.send_text(fake_api.private_chat(user), user, "万州区扶贫办电话")

@@ -150,7 +150,9 @@ def build_application(
     )
     application.bot_data.metrics, application.bot_data.health = metrics, health
     metrics.knowledge_loaded_now(knowledge_version(settings.knowledge_dir, settings.intents_dir))
-    metrics.watch_waiting("bot", application.update_queue.qsize)
+    metrics.watch_waiting(
+        "bot", lambda: delivery.inbox.depth
+    )  # received, not handled yet (queued or in hand)
     application.bot_data.delivery = delivery
     application.bot_data.cleanups += [store.close, delivery.close, guard.remove]
     application.bot_data.cleanups += [questions.close] if questions else []

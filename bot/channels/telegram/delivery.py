@@ -54,13 +54,14 @@ class Delivery:
         Args:
             database: The bot's SQLite file.
             limits: How fast messages may go out.
-            monitor: Watches the polls (for the metrics and the health).
+            monitor: Watches the polls (for the metrics and the health); its metrics also count the
+                sender's retries and lost calls.
             proxy: The proxy to poll through, if any.
 
         Raises:
             SettingsError: The file cannot be used.
         """
-        inbox, sender = Inbox.open(database), Sender(limits)
+        inbox, sender = Inbox.open(database), Sender(limits, metrics=monitor.metrics)
         queue = DurableUpdateQueue(inbox)
         # Each poll's updates are stored before the updater reads them; an answered poll tells the sender
         # the API is back, so retries waiting after an outage go at once.

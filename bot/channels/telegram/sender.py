@@ -47,6 +47,7 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter
 
+from bot.channels.metrics import Metrics
 from bot.channels.telegram.pacing import TELEGRAM_LIMITS, ChatKey, Pacer, PacingLimits
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,8 @@ class Sender(BaseRateLimiter[None]):
         retry_deadline: See :data:`RETRY_DEADLINE`.
         clock: Seconds, monotonic.
         rng: Draws the jitter.
+        metrics: Told of each retry and each call given up (``/metrics``); flood-control answers are
+            counted where the HTTP answers are (:class:`~bot.channels.telegram.request.ApiMonitor`).
     """
 
     def __init__(
@@ -175,8 +178,10 @@ class Sender(BaseRateLimiter[None]):
         retry_deadline: float = RETRY_DEADLINE,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """Creates the sender; see the class docstring."""
+        self._metrics = metrics
         self.pacer = Pacer(limits, clock)
         self.stats = DeliveryStats()
         self._flood_deadline, self._retry_deadline = flood_deadline, retry_deadline
@@ -267,6 +272,8 @@ class Sender(BaseRateLimiter[None]):
         logger.debug("%s to chat %s failed (%s); retry in %.2f s", call.endpoint, call.chat, error, wait)
         call.failures += 1
         self.stats.retries += 1
+        if self._metrics is not None:
+            self._metrics.retry()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(wait):
                 await self._answering.wait()
@@ -298,4 +305,6 @@ class Sender(BaseRateLimiter[None]):
 
     def _give_up(self, call: _Call, error: Exception, why: str) -> None:
         self.stats.lost += 1
+        if self._metrics is not None:
+            self._metrics.lost_send()
         logger.error("gave up %s to chat %s: %s (%s)", call.endpoint, call.chat, why, error)
