@@ -25,7 +25,7 @@ from bot.channels.telegram import sender as sender_module
 from bot.channels.telegram.inbox import DurableUpdateQueue, Inbox
 from bot.channels.telegram.pacing import TELEGRAM_LIMITS, Pacer, PacingLimits, PacingState
 from bot.channels.telegram.polling import PollingRequest
-from bot.channels.telegram.request import ApiMonitor
+from bot.channels.telegram.request import ApiMonitor, NotABotApiError, ProxyRefusedError
 from bot.channels.telegram.sender import DeliveryUnknownError, Sender, maybe_delivered
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.faults import refuse
@@ -238,10 +238,11 @@ async def test_start_up_calls_retry_hiccups_but_not_a_refused_connection() -> No
     callback, calls = scripted(NetworkError("Bad Gateway"), {"id": 1})
     assert await call(sender, callback, endpoint="getMe") == {"id": 1}
     refused = caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"))
-    callback, calls = scripted(refused)
-    with pytest.raises(NetworkError):
-        await call(sender, callback, endpoint="deleteWebhook")
-    assert len(calls) == 1
+    for misconfigured in (refused, NotABotApiError(200, html=True), ProxyRefusedError("HTTP 407")):
+        callback, calls = scripted(misconfigured)
+        with pytest.raises(NetworkError):
+            await call(sender, callback, endpoint="deleteWebhook")
+        assert len(calls) == 1
     await sender.shutdown()
 
 

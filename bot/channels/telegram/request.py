@@ -47,6 +47,10 @@ class NotABotApiError(NetworkError):
         self.status, self.html = status, html
 
 
+class ProxyRefusedError(NetworkError):
+    """An HTTP proxy answered 407: it wants credentials it was not given (a setting, not an outage)."""
+
+
 class ApiMonitor:
     """Turns Bot API answers and failures into metrics and health."""
 
@@ -135,7 +139,7 @@ class MonitoredRequest(HTTPXRequest):
             self._monitor.failed(error)
             raise
         if status == HTTPStatus.PROXY_AUTHENTICATION_REQUIRED:  # an HTTP proxy's answer, for http:// URLs
-            refused_by_proxy = NetworkError("HTTP 407: the proxy requires credentials")
+            refused_by_proxy = ProxyRefusedError("HTTP 407: the proxy requires credentials")
             self._monitor.failed(refused_by_proxy)
             raise refused_by_proxy
         if "/file/bot" not in url and payload.lstrip()[:1] != b"{":  # a file download is not JSON

@@ -9,8 +9,8 @@ hands it every call but ``getUpdates``. For each call it
   then tries again, for as long as :data:`FLOOD_DEADLINE` allows;
 * on a 5xx answer, a network error or a timeout (``NetworkError``, ``TimedOut``), waits with growing,
   jittered backoff and tries again, for as long as :data:`RETRY_DEADLINE` allows a call that delivers an
-  answer, and :data:`SETUP_RETRY_DEADLINE` the start-up calls (which give up at once when nothing
-  listens at the API's address);
+  answer, and :data:`SETUP_RETRY_DEADLINE` the start-up calls (which give up at once on a failure that
+  says a setting is wrong: nothing listens at the API's address, it is no Bot API, the proxy refuses);
 * gives up at once on errors that cannot succeed: a bad request, a chat that migrated (the outbox resends
   to the new chat), a user who blocked the bot or a group that removed it (logged once per chat), a wrong
   token.
@@ -49,6 +49,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot.channels.metrics import Metrics
 from bot.channels.telegram.pacing import TELEGRAM_LIMITS, ChatKey, Pacer, PacingLimits
+from bot.channels.telegram.request import NotABotApiError, ProxyRefusedError
 
 logger = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
@@ -62,8 +63,8 @@ FLOOD_DEADLINE = 30 * 60.0
 # that the person asking still waits for the answer.
 RETRY_DEADLINE = 5 * 60.0
 # Other calls (getMe, deleteWebhook, setMyCommands at start-up) are retried after 5xx answers, timeouts and
-# dropped connections for this long, so that one hiccup does not stop the bot from starting; a refused
-# connection (nothing listens at the URL: a wrong address or proxy) is reported at once.
+# dropped connections for this long, so that one hiccup does not stop the bot from starting; a failure that
+# says a setting is wrong (_MISCONFIGURED) is reported at once.
 SETUP_RETRY_DEADLINE = 30.0
 # Backoff between tries: the first wait, doubled each time up to the cap; jitter (each wait drawn from half
 # to all of it) keeps many failed sends from coming back in step. A wait ends early as soon as any call
@@ -83,6 +84,10 @@ _ANSWERING_EXTRA = frozenset({"answercallbackquery", "getchatmember"})
 _FINAL = (BadRequest, ChatMigrated, Forbidden, InvalidToken, Conflict, EndPointNotFound)
 # httpx errors after which the request surely did not reach Telegram.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures that say a setting is wrong (nothing listens at the URL, it is no Bot API, the proxy refuses):
+# a start-up call reports them at once.
+_MISCONFIGURED = (NotABotApiError, ProxyRefusedError)
+_MISCONFIGURED_CAUSES = (httpx.ConnectError, httpx.ProxyError)
 
 
 class DeliveryUnknownError(NetworkError):
@@ -256,7 +261,9 @@ class Sender(BaseRateLimiter[None]):
     async def _back_off(self, call: _Call, error: NetworkError) -> None:
         now = self._clock()
         call.uncertain = call.uncertain or maybe_delivered(error)
-        if not call.answering and isinstance(error.__cause__, httpx.ConnectError):
+        if not call.answering and (
+            isinstance(error, _MISCONFIGURED) or isinstance(error.__cause__, _MISCONFIGURED_CAUSES)
+        ):
             raise error
         call.failing_since = call.failing_since if call.failing_since is not None else now
         wait = min(RETRY_MAX_WAIT, RETRY_FIRST_WAIT * 2**call.failures) * self._rng.uniform(0.5, 1.0)
