@@ -42,8 +42,8 @@ class PollStats:
     Attributes:
         polls: ``getUpdates`` requests answered.
         failures: Requests that failed (network, timeout, 5xx).
-        failing_since: ``time.monotonic()`` of the first of the current run of failures; None while polls
-            succeed.
+        failing_since: ``time.monotonic()`` of the first of the current run of failures; None once a poll is
+            answered again (a long poll in progress is answered when updates come, or after its timeout).
         last_success: ``time.monotonic()`` of the last answered poll; None before the first.
     """
 
