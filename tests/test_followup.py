@@ -35,6 +35,8 @@ def converse(engine: Engine, *messages: str) -> tuple[Conversation, list[str]]:
         (("教育培训类社会组织能做哪些帮扶", "医疗类的呢"), "医疗类社会组织能做哪些帮扶", FollowUp.ELLIPSIS),
         (("巫溪县扶贫办电话", "乡镇呢"), "巫溪县有哪些深度贫困乡镇", FollowUp.ATTRIBUTE),
         (("巫山的攻坚村", "扶贫办电话也发我一下"), "巫山县扶贫办电话", FollowUp.ATTRIBUTE),
+        (("想去酉阳做点事", "找谁联系"), "酉阳县联系人是谁", FollowUp.ATTRIBUTE),
+        (("巫溪县有哪些定点攻坚村", "应该联系谁"), "巫溪县联系人是谁", FollowUp.ATTRIBUTE),
         (("南川区扶贫办电话", "不好意思 我说的是潼南"), "潼南扶贫办电话", FollowUp.CORRECTION),
         (
             ("城口县沿河乡联系人电话多少", "说错了 是鸡鸣乡"),
@@ -80,6 +82,7 @@ def test_the_organization_type_given_earlier_is_used_when_the_user_asks_what_the
     [
         (("城口县扶贫办电话", "巫溪县有哪些攻坚村"), "巫溪县有哪些攻坚村"),  # a new place
         (("城口县扶贫办电话", "工作人员要买什么保险"), "工作人员要买什么保险"),  # a new topic
+        (("城口县扶贫办电话", "怎么参与"), "怎么参与"),  # a short question of its own
         (
             ("城口县扶贫办电话", "不好意思,请问万州区扶贫办电话"),
             "不好意思,请问万州区扶贫办电话",
