@@ -157,8 +157,8 @@ def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
 
         stdin = list(args.questions) == ["-"]
         lines = sys.stdin if stdin else args.questions
-        ask(engine, lines, sys.stdout, as_json=args.json, in_conversations=args.conversation)
-        return EXIT_OK
+        failed = ask(engine, lines, sys.stdout, as_json=args.json, in_conversations=args.conversation)
+        return EXIT_FAILED if failed else EXIT_OK
     if command == "eval":
         from bot.tools.dialogues import (
             evaluate_dialogues,

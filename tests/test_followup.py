@@ -45,6 +45,9 @@ def converse(engine: Engine, *messages: str) -> tuple[Conversation, list[str]]:
         ),
         (("回龙村在哪个区县", "石柱那个 属于哪个乡"), "石柱县六塘乡回龙村 属于哪个乡", FollowUp.CHOICE),
         (("我们能参与哪些帮扶活动", "第二个"), "教育培训类社会组织怎么参与扶贫", FollowUp.CHOICE),
+        (("城口有哪些村", "第三个"), "城口县明中乡金池村在哪", FollowUp.CHOICE),  # a place the answer listed
+        (("市级重点区县有哪些", "第2个"), "潼南区扶贫办电话", FollowUp.CHOICE),
+        (("酉阳县", "第二个"), "参与后要报送什么", FollowUp.CHOICE),  # townships and villages: a suggestion
     ],
 )
 def test_each_kind_of_follow_up_is_understood(

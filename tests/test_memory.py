@@ -47,3 +47,20 @@ def test_the_choices_offered_are_remembered_in_order(engine: Engine) -> None:
     conversation = Conversation()
     reply = engine.respond("我们能参与哪些帮扶活动", conversation).reply
     assert conversation.choices == (*reply.choices, *reply.suggestions)
+
+
+def test_the_places_of_a_short_list_are_remembered_in_order(engine: Engine) -> None:
+    conversation = Conversation()
+    engine.respond("城口有哪些村", conversation)
+    assert [c.label for c in conversation.listed] == [
+        "鸡鸣乡金岩村",
+        "沿河乡联坪村",
+        "明中乡金池村",
+        "北屏乡松柏村",
+    ]
+
+
+def test_a_list_too_long_to_count_down_is_not_remembered(engine: Engine) -> None:
+    conversation = Conversation()
+    engine.respond("100个定点攻坚村都有哪些", conversation)
+    assert conversation.listed == ()

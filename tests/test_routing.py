@@ -52,6 +52,8 @@ def test_no_composer_calls_another() -> None:
         ("district_contact", "扶贫办电话", "district_phone_list"),
         ("district_contact", "北京扶贫办电话", "other_region"),
         ("district_contact", "重庆市扶贫办电话", "city_office"),
+        ("district_overview", "城口县明中乡金池村", "village_location"),
+        ("district_overview", "城口县", "district_overview"),
         ("district_phone_list", "重庆市各区县扶贫办电话", "district_phone_list"),
         ("district_phone_list", "城口扶贫办电话", "district_contact"),
         ("township_contact", "城口县的乡镇联系人", "townships_in_district"),

@@ -2,17 +2,23 @@
 
 The plain output is what the console shows; ``--json`` prints one object per question with ``question``,
 ``resolved`` (the question as understood: the same, unless the conversation filled something in),
-``intent`` (null when declined), ``confidence``, ``entities``, ``answer`` and ``sources``.
+``intent`` (null when declined), ``confidence``, ``entities``, ``answer`` and ``sources``. A question the
+engine fails on is reported (``error`` in JSON) and the others are still answered.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from bot.channels.text import render_text
 from bot.engine import Conversation, Engine
+
+logger = logging.getLogger(__name__)
+
+FAILED = "抱歉,处理这个问题时出错了(详情见日志)。"
 
 
 def conversations(lines: Iterable[str]) -> Iterator[list[str]]:
@@ -28,15 +34,31 @@ def conversations(lines: Iterable[str]) -> Iterator[list[str]]:
         yield block
 
 
-def ask(engine: Engine, lines: Iterable[str], out: TextIO, *, as_json: bool, in_conversations: bool) -> None:
-    """Answers each line (each on its own, or each block of lines as one conversation) onto ``out``."""
+def ask(engine: Engine, lines: Iterable[str], out: TextIO, *, as_json: bool, in_conversations: bool) -> int:
+    """Answers each line (each on its own, or each block of lines as one conversation) onto ``out``.
+
+    Returns:
+        How many questions the engine failed on (each logged with its traceback).
+    """
+    failed = 0
     blocks = (
         conversations(lines) if in_conversations else ([line.rstrip("\n")] for line in lines if line.strip())
     )
     for block in blocks:
         conversation = Conversation() if in_conversations else None
         for question in block:
-            response = engine.respond(question, conversation)
+            try:
+                response = engine.respond(question, conversation)
+            except Exception:  # one bad question must not lose the answers to the rest of the batch
+                logger.exception("could not answer %r", question[:80])
+                failed += 1
+                error = {"question": question, "error": FAILED}
+                out.write(
+                    json.dumps(error, ensure_ascii=False) + "\n"
+                    if as_json
+                    else f"问:{question}\n{FAILED}\n\n"
+                )
+                continue
             reply = response.reply
             text = render_text(reply)
             if as_json:
@@ -54,3 +76,4 @@ def ask(engine: Engine, lines: Iterable[str], out: TextIO, *, as_json: bool, in_
                 out.write(f"问:{question}\n{text}\n\n")
         if in_conversations and not as_json:
             out.write("----\n\n")
+    return failed

@@ -12,6 +12,7 @@ from bot.compose.registry import Brief, composer
 from bot.compose.reply import Choice, Reply, ReplyKind, Section
 from bot.compose.sections import (
     district_contact_section,
+    district_items,
     district_suggestions,
     key_district_counts,
     township_section,
@@ -30,7 +31,11 @@ def all_phones_reply(kb: KnowledgeBase) -> Reply:
         lines = tuple(f"{d.name}:{d.phone}" for d in districts)
         sections.append(
             Section(
-                f"{tier}扶贫开发工作重点区县({len(lines)}个)扶贫办电话", lines, kb.cite(ATTACHMENT_1), True
+                f"{tier}扶贫开发工作重点区县({len(lines)}个)扶贫办电话",
+                lines,
+                kb.cite(ATTACHMENT_1),
+                bullet=True,
+                items=district_items(districts),
             )
         )
     return answer(*sections, suggestions=[ask("深度贫困乡镇联系人有哪些"), ask("怎么参与脱贫攻坚")])
@@ -148,9 +153,18 @@ def tier_list(brief: Brief) -> Reply:
         title = f"{len(districts)}个{tier}扶贫开发工作重点区县"
         if with_phones:
             lines = tuple(f"{d.name}:{d.phone}" for d in districts)
-            sections.append(Section(f"{title}扶贫办电话", lines, kb.cite(ATTACHMENT_1), bullet=True))
+            sections.append(
+                Section(
+                    f"{title}扶贫办电话",
+                    lines,
+                    kb.cite(ATTACHMENT_1),
+                    bullet=True,
+                    items=district_items(districts),
+                )
+            )
         else:
-            sections.append(Section(title, ("、".join(d.name for d in districts),), kb.cite(ATTACHMENT_1)))
+            names = ("、".join(d.name for d in districts),)
+            sections.append(Section(title, names, kb.cite(ATTACHMENT_1), items=district_items(districts)))
     return answer(*sections, suggestions=[ask("各区县扶贫办电话"), ask("深度贫困乡镇有哪些")])
 
 

@@ -16,6 +16,7 @@ from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.sections import (
     district_contact_section,
     district_suggestions,
+    township_item,
     township_section,
     village_location_section,
     village_section,
@@ -28,7 +29,13 @@ def all_townships_reply(kb: KnowledgeBase) -> Reply:
     """All 18 deep-poverty townships with their contacts."""
     lines = tuple(township_line(t) for t in kb.townships)
     return answer(
-        Section(f"{len(lines)}个深度贫困乡镇及联系人", lines, kb.cite(ATTACHMENT_2), bullet=True),
+        Section(
+            f"{len(lines)}个深度贫困乡镇及联系人",
+            lines,
+            kb.cite(ATTACHMENT_2),
+            bullet=True,
+            items=tuple(township_item(t) for t in kb.townships),
+        ),
         suggestions=[ask("各区县扶贫办电话")],
     )
 

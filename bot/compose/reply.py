@@ -27,12 +27,15 @@ class Section:
         lines: The text, one paragraph or list entry per line. Plain text: renderers escape it.
         source: The citation shown with the block, e.g. 《工作指引》附件1.
         bullet: Whether the lines are list entries (rendered with a bullet) or paragraphs.
+        items: For a list of places, the question each place of it stands for, in the order shown, so that a
+            follow-up such as 第三个 asks about the third (not rendered).
     """
 
     title: str | None
     lines: tuple[str, ...]
     source: str | None = None
     bullet: bool = False
+    items: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,15 @@ class Reply:
     def sources(self) -> tuple[str, ...]:
         """The citations of all sections, each once, in order of appearance."""
         return tuple(dict.fromkeys(s.source for s in self.sections if s.source))
+
+    @property
+    def listed(self) -> tuple[Choice, ...]:
+        """The places the reply lists, in the order shown, as questions (see :attr:`Section.items`).
+
+        None when it lists places of different attachments (a district's townships and its villages):
+        第三个 would not say which list it counts in.
+        """
+        listing = [s for s in self.sections if s.items]
+        if len({s.source for s in listing}) != 1:
+            return ()
+        return tuple(item for s in listing for item in s.items)

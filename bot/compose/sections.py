@@ -19,7 +19,7 @@ from bot.compose.common import (
 )
 from bot.compose.reply import Choice, Section
 from bot.data.knowledge import District, KnowledgeBase
-from bot.data.schema import ActivityGroup, Village
+from bot.data.schema import ActivityGroup, Township, Village
 
 
 def district_contact_section(kb: KnowledgeBase, district: District) -> Section:
@@ -66,14 +66,28 @@ def township_section(
     if not district.townships:
         return None
     lines = tuple(township_line(t, with_district=False) for t in district.townships)
-    return Section(f"{district.name}{title}", lines, kb.cite(ATTACHMENT_2), bullet=True)
+    items = tuple(township_item(t) for t in district.townships)
+    return Section(f"{district.name}{title}", lines, kb.cite(ATTACHMENT_2), bullet=True, items=items)
 
 
 def village_section(kb: KnowledgeBase, district: District) -> Section | None:
     if not district.villages:
         return None
     lines = tuple(village_line(v) for v in district.villages)
-    return Section(f"{district.name}定点攻坚村({len(lines)}个)", lines, kb.cite(ATTACHMENT_3), bullet=True)
+    items = tuple(ask(village_line(v), f"{v.district}{v.town}{v.name}在哪") for v in district.villages)
+    return Section(
+        f"{district.name}定点攻坚村({len(lines)}个)", lines, kb.cite(ATTACHMENT_3), bullet=True, items=items
+    )
+
+
+def township_item(township: Township) -> Choice:
+    """A township of a list, as the question about its contact."""
+    return ask(township.name, f"{township.district}{township.name}联系人是谁")
+
+
+def district_items(districts: Sequence[District]) -> tuple[Choice, ...]:
+    """Districts of a list, each as the question about its office."""
+    return tuple(ask(d.name, f"{d.name}扶贫办电话") for d in districts)
 
 
 def district_suggestions(district: District, *, shown: frozenset[str] = frozenset()) -> list[Choice]:

@@ -62,6 +62,7 @@ class Conversation:
         intent: The intent that answered it (None when it was declined).
         clarifying: The entity type the bot last asked for (an organization type, a theme), if it asked.
         choices: The choices and suggestions the last reply offered, in order (第二个 picks the second).
+        listed: The places the last reply listed, as questions; when there are some, 第二个 picks among them.
         readings: The readings of a name the last reply found in several places.
         touched: When the conversation last changed (``time.monotonic()``).
     """
@@ -79,6 +80,7 @@ class Conversation:
     intent: str | None = None
     clarifying: str | None = None
     choices: tuple[Choice, ...] = ()
+    listed: tuple[Choice, ...] = ()
     readings: tuple[Reading, ...] = ()
     touched: float = field(default_factory=time.monotonic)
 

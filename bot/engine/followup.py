@@ -124,15 +124,16 @@ class Resolver:
 
     @staticmethod
     def _choice(bare: str, conversation: Conversation) -> str | None:
-        """第二个 / 2 after the bot offered numbered choices: the question of that choice."""
+        """第二个 / 2 after the bot listed places or offered choices: the question of that place or choice."""
         match = _ORDINAL.match(bare)
-        if match is None or not conversation.choices:
+        options = conversation.listed or conversation.choices
+        if match is None or not options:
             return None
         number = match.group(1)
         index = int(number) if number.isdigit() else _numeral(number)
-        if index is None or not 1 <= index <= len(conversation.choices):
+        if index is None or not 1 <= index <= len(options):
             return None
-        return conversation.choices[index - 1].query
+        return options[index - 1].query
 
     def _reading(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
         """石柱那个 after 回龙村 was found in 彭水县 and 石柱县: the question about 石柱县's."""

@@ -10,6 +10,10 @@ from bot.nlu.analysis import Analysis
 from bot.nlu.entities import Entity, TownshipKey, VillageKey
 from bot.nlu.slots import Slots, implied_districts
 
+# The longest list whose places 第N个 may pick: the 18 districts or townships. No one counts down the 100
+# villages, and keeping them would cost each conversation some 10 KB.
+MAX_LISTED = 18
+
 
 def remember(
     conversation: Conversation,
@@ -38,6 +42,7 @@ def remember(
     conversation.intent = reply.intent
     conversation.clarifying = reply.asks if reply.kind is ReplyKind.CLARIFY else None
     conversation.choices = (*reply.choices, *reply.suggestions)
+    conversation.listed = reply.listed if len(reply.listed) <= MAX_LISTED else ()
     if not (keep_readings and reply.kind is ReplyKind.ANSWER):
         conversation.readings = _readings(analysis) if reply.kind is ReplyKind.ANSWER else ()
 

@@ -115,6 +115,18 @@ ROUTES: tuple[Route, ...] = (
         "only places whose office the guideline does not list (渝北区扶贫办电话, 北碚区金刀峡镇联系人): declined",
     ),
     Route("district_overview", _no_district, "district_contact", "no district named or implied"),
+    Route(
+        "district_overview",
+        _slots(
+            lambda b: (
+                len(b.slots.villages) == 1
+                and not b.slots.townships
+                and all(d.name == b.slots.villages[0].district for d in b.slots.districts)
+            )
+        ),
+        "village_location",
+        "a village written with its district (城口县明中乡金池村): that village, not the whole district",
+    ),
     Route("district_tier", _no_district, "tier_list", "no district named: the districts of each tier"),
     # --- townships ---
     Route(
