@@ -99,7 +99,33 @@ def test_a_question_that_stands_alone_is_answered_as_itself(
     assert understood[-1] == stands_alone
 
 
-@pytest.mark.parametrize("closing", ["好的 谢谢", "好的 收到", "明白了", "ok"])
+@pytest.mark.parametrize(
+    ("messages", "understood"),
+    [
+        (("18个深度贫困乡镇都有哪些", "第五个的联系人是谁"), "酉阳县车田乡的联系人是谁"),
+        (("18个深度贫困乡镇都有哪些", "第五个的联系人是谁", "最后一个呢"), "黔江区金溪镇联系人是谁"),
+        (("彭水有哪些定点攻坚村", "第五个属于哪个乡"), "彭水县乔梓乡水花村属于哪个乡"),
+        (
+            ("彭水有哪些定点攻坚村", "第五个属于哪个乡", "第二个和第三个呢"),
+            "彭水县联合乡龙池村、彭水县鹿鸣乡红岩村在哪",
+        ),
+        (("彭水和酉阳的深度贫困乡镇各有哪些", "两边的联系人都发我"), "彭水县、酉阳县的联系人都发我"),
+        (("万州区龙驹镇联系人", "好的 电话也发一下"), "万州区龙驹镇扶贫办电话"),
+    ],
+)
+def test_places_picked_from_a_list_or_asked_after_an_acknowledgement(
+    engine: Engine, messages: tuple[str, ...], understood: str
+) -> None:
+    _, seen = converse(engine, *messages)
+    assert seen[-1] == understood
+
+
+def test_an_ordinal_without_a_list_is_not_a_pick(engine: Engine) -> None:
+    _, seen = converse(engine, "万州区扶贫办电话", "第五条讲的什么")
+    assert seen[-1] == "第五条讲的什么"
+
+
+@pytest.mark.parametrize("closing", ["好的 谢谢", "好的 收到", "明白了", "ok", "好的好的 那我们先打镇上那个"])
 def test_thanks_and_chatter_get_a_short_reply_never_the_previous_answer(engine: Engine, closing: str) -> None:
     conversation = Conversation()
     engine.respond("巫山双龙镇联系人", conversation)

@@ -53,10 +53,10 @@ def test_the_places_of_a_short_list_are_remembered_in_order(engine: Engine) -> N
     conversation = Conversation()
     engine.respond("城口有哪些村", conversation)
     assert [c.label for c in conversation.listed] == [
-        "鸡鸣乡金岩村",
-        "沿河乡联坪村",
-        "明中乡金池村",
-        "北屏乡松柏村",
+        "城口县鸡鸣乡金岩村",
+        "城口县沿河乡联坪村",
+        "城口县明中乡金池村",
+        "城口县北屏乡松柏村",
     ]
 
 

@@ -30,6 +30,8 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("万州区扶贫办的地址", Finding.UNLISTED),
         ("丰都县民政局的电话", Finding.UNLISTED),
         ("城口县扶贫办主任是谁", Finding.UNLISTED),
+        ("万盛经开区归哪管", Finding.UNLISTED),
+        ("谢旨祺的微信", Finding.PERSONAL),
     ],
 )
 def test_questions_the_guideline_cannot_answer_are_recognized(
@@ -54,6 +56,7 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "帮贫困村发展乡村旅游产业",
         "年化村在哪个区县",
         "三建乡主任是谁",
+        "金池村归哪个乡管",  # where a listed village lies: attachment 3 answers it
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:

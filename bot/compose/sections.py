@@ -74,7 +74,9 @@ def village_section(kb: KnowledgeBase, district: District) -> Section | None:
     if not district.villages:
         return None
     lines = tuple(village_line(v) for v in district.villages)
-    items = tuple(ask(village_line(v), f"{v.district}{v.town}{v.name}在哪") for v in district.villages)
+    items = tuple(
+        ask(f"{v.district}{v.town}{v.name}", f"{v.district}{v.town}{v.name}在哪") for v in district.villages
+    )
     return Section(
         f"{district.name}定点攻坚村({len(lines)}个)", lines, kb.cite(ATTACHMENT_3), bullet=True, items=items
     )
@@ -82,7 +84,7 @@ def village_section(kb: KnowledgeBase, district: District) -> Section | None:
 
 def township_item(township: Township) -> Choice:
     """A township of a list, as the question about its contact."""
-    return ask(township.name, f"{township.district}{township.name}联系人是谁")
+    return ask(f"{township.district}{township.name}", f"{township.district}{township.name}联系人是谁")
 
 
 def district_items(districts: Sequence[District]) -> tuple[Choice, ...]:

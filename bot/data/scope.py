@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from bot.data.entity_type import EntityType
 from bot.data.schema import Ident, Strict, Text
 
 SCOPE_FILE = "scope.yaml"
@@ -24,6 +25,7 @@ class UnlistedTopic(Strict):
     with_phone: bool = True
     words: list[Text] = Field(min_length=1)
     unless: list[Text] = []
+    answered_of: list[EntityType] = []
 
 
 class Personal(Strict):

@@ -357,7 +357,7 @@ class Engine:
                 understanding.slots,
                 text,
                 reply,
-                keep_readings=chose,
+                picked=chose,
             )
         logger.debug(
             "question -> %s (%.2f), follow-up %s",

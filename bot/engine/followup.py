@@ -37,6 +37,14 @@ _KINDS = (
 )
 # 第二个, 第2个, 2, 二
 _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五六七八九十]{1,2}|\d{1,2})(?:个|项|条|种)?$")
+# 第五个, 第二个村, 第8个县, 最后一个, 倒数第二个 in a question about the places the last answer listed (not
+# 第五条, an article).
+_PLACE_WORD = r"(?:村子|村|乡镇|乡|镇|区县|县|区|地方)"
+_LISTED_ORDINAL = re.compile(
+    rf"(倒数)?第([一二三四五六七八九十]{{1,3}}|\d{{1,2}})(?:个{_PLACE_WORD}?|{_PLACE_WORD})|最后(?:一|那)个{_PLACE_WORD}?"
+)
+# What joins several picks: 第二个和第三个.
+_JOINERS = re.compile(r"以及|还有|和|与|跟|及")
 # What may follow a place that selects one reading of an ambiguous name: 石柱那个, 秀山的, 酉阳这个.
 _SELECTOR_TAIL = re.compile(r"^(?:的那个|那个|这个|那|的)")
 # A follow-up of a bare attribute is short: longer messages say enough to stand alone.
@@ -109,6 +117,15 @@ class Resolver:
         choice = self._choice(bare, conversation)
         if choice is not None:
             return Resolution(choice, FollowUp.CHOICE)
+        picked = self._picked(text, conversation)
+        if picked is not None:
+            return picked
+        rest = self._after_acknowledgements(text)
+        if rest and rest != text.strip():  # 好的, then something: a remark, or a follow-up of its own
+            if self._remark(self.analyzer.analyze(rest)):
+                return Resolution(message, FollowUp.ACKNOWLEDGEMENT)
+            inner = self.resolve(rest, conversation)
+            return inner if inner.kind is not FollowUp.NONE else Resolution(message)
         analysis = self.analyzer.analyze(message)
         for step in (self._reading, self._clarification, self._correction, self._ellipsis):
             found = step(text, analysis, conversation)
@@ -134,6 +151,45 @@ class Resolver:
         if index is None or not 1 <= index <= len(options):
             return None
         return options[index - 1].query
+
+    def _after_acknowledgements(self, text: str) -> str:
+        """``text`` without the acknowledgements it opens with (好的好的 那我们先打镇上那个 → 那我们先打镇上那个)."""
+        rest = text.strip()
+        while opener := next((w for w in self.lexicon.acknowledgements if w and rest.startswith(w)), None):
+            rest = rest[len(opener) :].lstrip(" ,.!?;:、")
+        return rest
+
+    def _remark(self, analysis: Analysis) -> bool:
+        """Whether a message after an acknowledgement asks nothing: no question, no place, no attribute."""
+        if analysis.asking or analysis.mentions:
+            return False
+        return not any(t in self.lexicon.followup_questions for t in analysis.tokens)
+
+    def _picked(self, text: str, conversation: Conversation) -> Resolution | None:
+        """第五个的联系人是谁, 第二个和第三个呢 after a list of places: the question about those places."""
+        listed = conversation.listed
+        matches = list(_LISTED_ORDINAL.finditer(text)) if listed else []
+        if not matches:
+            return None
+        picks = []
+        for match in matches:
+            if match.group(2) is None:  # 最后一个
+                index = len(listed)
+            else:
+                number = match.group(2)
+                index = int(number) if number.isdigit() else (_numeral(number) or 0)
+                index = len(listed) + 1 - index if match.group(1) else index
+            if not 1 <= index <= len(listed):
+                return None
+            picks.append(listed[index - 1])
+        rest = _LISTED_ORDINAL.sub("", text)
+        rest = _strip(rest, self.lexicon.ellipsis_openers, self.lexicon.ellipsis_closers)
+        if not _FILLER.sub("", _JOINERS.sub("", rest)):  # nothing but the picks: ask what the list offers
+            suffix = picks[0].query.removeprefix(picks[0].label)
+            return Resolution("、".join(p.label for p in picks) + suffix, FollowUp.CHOICE)
+        for match, pick in reversed(list(zip(matches, picks, strict=True))):
+            text = text[: match.start()] + pick.label + text[match.end() :]
+        return Resolution(text, FollowUp.CHOICE)
 
     def _reading(self, text: str, analysis: Analysis, conversation: Conversation) -> Resolution | None:
         """石柱那个 after 回龙村 was found in 彭水县 and 石柱县: the question about 石柱县's."""

@@ -23,14 +23,15 @@ def remember(
     question: str,
     reply: Reply,
     *,
-    keep_readings: bool = False,
+    picked: bool = False,
 ) -> None:
     """Updates ``conversation`` after ``reply`` answered ``question`` (as understood).
 
     A place, contact or organization type the question named replaces the one remembered; what it did not
     name is kept, so that 它 still points at the last place after a question on another topic. A declined
-    question leaves the places as they were but is the new previous question. With ``keep_readings`` (the
-    question chose one reading of an ambiguous name) the readings stay, so 说错了 是彭水那个 can choose another.
+    question leaves the places as they were but is the new previous question. When the question was
+    ``picked`` among what the last reply offered (one reading of an ambiguous name, a place of a list), the
+    readings and the list stay, so 说错了 是彭水那个 can choose another reading and 第三个呢 another place.
     """
     _remember_place(conversation, kb, slots)
     if len(slots.org_types) == 1:
@@ -42,8 +43,9 @@ def remember(
     conversation.intent = reply.intent
     conversation.clarifying = reply.asks if reply.kind is ReplyKind.CLARIFY else None
     conversation.choices = (*reply.choices, *reply.suggestions)
-    conversation.listed = reply.listed if len(reply.listed) <= MAX_LISTED else ()
-    if not (keep_readings and reply.kind is ReplyKind.ANSWER):
+    if reply.listed or not picked:
+        conversation.listed = reply.listed if len(reply.listed) <= MAX_LISTED else ()
+    if not (picked and reply.kind is ReplyKind.ANSWER):
         conversation.readings = _readings(analysis) if reply.kind is ReplyKind.ANSWER else ()
 
 

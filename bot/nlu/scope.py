@@ -107,7 +107,7 @@ class Scope:
         if (person and self._personal.found(text)) or self._always_personal.found(text):
             return OutOfScope(Finding.PERSONAL, self._data.personal.what)
         for topic, words, unless in self._topics:
-            if not words.found(text) or unless.found(text):
+            if not words.found(text) or unless.found(text) or types & set(topic.answered_of):
                 continue
             if topic.office:
                 if not (types & PLACE_TYPES or self._offices.found(text)):
