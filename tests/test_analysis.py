@@ -70,6 +70,13 @@ def test_stop_words_are_dropped_and_synonyms_folded(engine: Engine) -> None:
     assert words == (DISTRICT, "扶贫办", "电话", "多少")
 
 
+@pytest.mark.parametrize("question", ["hotel in 城口", "what should we do"])
+def test_latin_words_are_never_cut_into_known_words(engine: Engine, question: str) -> None:
+    words = analyze(engine, question).words
+    assert "电话" not in words  # hotel once read as ho + tel
+    assert all(len(w) > 2 for w in words if w.isascii())
+
+
 def test_chongqing_itself_leaves_no_placeholder_and_no_entity_type(engine: Engine) -> None:
     analysis = analyze(engine, "重庆市扶贫办电话")
     assert analysis.words == ("扶贫办", "电话")

@@ -173,6 +173,7 @@ def test_places_outside_chongqing_are_reported_as_such(
         "我们村是攻坚村吗",
         "隔壁镇有攻坚村吗",
         "空心村怎么帮扶",
+        "我们想去做点帮扶,县扶贫办电话",  # 帮扶 + 县 once the comma is gone
         "别的县",
     ],
 )

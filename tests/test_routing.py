@@ -53,6 +53,7 @@ def test_no_composer_calls_another() -> None:
         ("district_contact", "北京扶贫办电话", "other_region"),
         ("district_contact", "重庆市扶贫办电话", "city_office"),
         ("district_overview", "城口县明中乡金池村", "village_location"),
+        ("org_in_district", "我们是山东的协会,山东省扶贫办电话", "other_region"),
         ("district_overview", "城口县", "district_overview"),
         ("district_phone_list", "重庆市各区县扶贫办电话", "district_phone_list"),
         ("district_phone_list", "城口扶贫办电话", "district_contact"),

@@ -71,6 +71,11 @@ def answer(*sections: Section, suggestions: Iterable[Choice] = ()) -> Reply:
     return Reply(ReplyKind.ANSWER, tuple(sections), suggestions=tuple(suggestions))
 
 
+def declined(*sections: Section, suggestions: Iterable[Choice] = ()) -> Reply:
+    """A decline saying what the guideline does not list (and what it does), with questions to suggest."""
+    return Reply(ReplyKind.DECLINE, tuple(sections), suggestions=tuple(suggestions))
+
+
 def ask(label: str, query: str | None = None) -> Choice:
     """A suggested follow-up: ``label`` shown, ``query`` (by default the label) asked when chosen."""
     return Choice(label, query or label)

@@ -6,10 +6,11 @@ from bot.compose.common import (
     ATTACHMENT_1,
     answer,
     ask,
+    declined,
     tier_text,
 )
 from bot.compose.registry import Brief, composer
-from bot.compose.reply import Choice, Reply, ReplyKind, Section
+from bot.compose.reply import Choice, Reply, Section
 from bot.compose.sections import (
     district_contact_section,
     district_items,
@@ -43,7 +44,7 @@ def all_phones_reply(kb: KnowledgeBase) -> Reply:
 
 def city_office_reply(kb: KnowledgeBase) -> Reply:
     """Chongqing's own office: the guideline lists none, only the district offices."""
-    return answer(
+    return declined(
         Section(
             None,
             (
@@ -114,7 +115,7 @@ def office_not_listed(brief: Brief) -> Reply:
     districts = implied_districts(kb, brief.slots)
     sections = [district_contact_section(kb, d) for d in districts]
     suggestions = [c for d in districts for c in district_suggestions(d, shown=frozenset({"villages"}))]
-    return Reply(ReplyKind.DECLINE, tuple(sections), suggestions=tuple(suggestions[:3]))
+    return declined(*sections, suggestions=suggestions[:3])
 
 
 @composer("district_overview")
@@ -194,6 +195,7 @@ def other_region(brief: Brief) -> Reply:
     kb = brief.kb
     named = places_elsewhere(brief.slots)
     if unlisted_local_places(brief.slots) and not named:
+        # An answer, so that the note naming them is added (notes are not added to declines).
         return answer(suggestions=[ask("深度贫困乡镇有哪些"), ask("定点攻坚村有哪些")])
     places = "、".join(named) or "该地"
     # 国务院, 国家乡村振兴局 are offices themselves, not places with an office.
@@ -203,4 +205,4 @@ def other_region(brief: Brief) -> Reply:
         f"指引列出了重庆市{len(kb.key_districts)}个重点区县、{len(kb.townships)}个深度贫困乡镇和"
         f"{len(kb.villages)}个定点攻坚村的信息。",
     )
-    return answer(Section(None, lines), suggestions=[ask("各区县扶贫办电话"), ask("深度贫困乡镇有哪些")])
+    return declined(Section(None, lines), suggestions=[ask("各区县扶贫办电话"), ask("深度贫困乡镇有哪些")])

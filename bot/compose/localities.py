@@ -8,11 +8,12 @@ from bot.compose.common import (
     ATTACHMENT_3,
     answer,
     ask,
+    declined,
     township_line,
     village_line,
 )
 from bot.compose.registry import Brief, composer
-from bot.compose.reply import Reply, ReplyKind, Section
+from bot.compose.reply import Reply, Section
 from bot.compose.sections import (
     district_contact_section,
     district_suggestions,
@@ -148,9 +149,7 @@ def no_villages(brief: Brief) -> Reply:
     townships = "、".join(f"{t.district}{t.name}" for t in brief.slots.townships)
     line = f"《工作指引》附件3的{len(kb.villages)}个定点攻坚村中没有{townships}的村。"
     suggestions = [ask(f"{t.name}联系人") for t in brief.slots.townships]
-    return Reply(
-        ReplyKind.DECLINE, (Section(None, (line,), kb.cite(ATTACHMENT_3)),), suggestions=tuple(suggestions)
-    )
+    return declined(Section(None, (line,), kb.cite(ATTACHMENT_3)), suggestions=suggestions)
 
 
 @composer("no_townships")
@@ -165,7 +164,7 @@ def no_townships(brief: Brief) -> Reply:
     )
     sections = [Section(None, lines, kb.cite(ATTACHMENT_2))]
     sections += [s for s in (village_section(kb, d) for d in districts) if s]
-    return Reply(ReplyKind.DECLINE, tuple(sections))
+    return declined(*sections)
 
 
 @composer("villages_in_district")

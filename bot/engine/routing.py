@@ -241,6 +241,12 @@ ROUTES: tuple[Route, ...] = (
         "activities_by_orgtype",
         "no place: the organization type's activities",
     ),
+    Route(
+        "org_in_district",
+        _all_of(_no_district, _slots(lambda b: b.slots.other_places)),
+        "other_region",
+        "an organization type and a place the guideline does not cover (我们是山东的协会,山东省扶贫办电话)",
+    ),
     Route("org_in_district", _no_district, "district_contact", "no place and no organization type"),
     # --- the cover letter and the document ---
     Route(

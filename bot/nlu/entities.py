@@ -426,11 +426,14 @@ class Gazetteer:
             generic = word in self._lexicon.generic_place_words
         else:
             generic = word.endswith(self._lexicon.generic_place_words)
+        # 帮扶县 in 做点帮扶,县扶贫办电话 (the comma normalized away) is a domain word and a 县, not a place.
+        domain_stem = word[:-1] in self._lexicon.synonyms.values()
         return bool(
             self._place_like.match(word)
             and word[0] not in self._lexicon.not_place_starts
             and word not in self._lexicon.words
             and not generic
+            and not domain_stem
         )
 
 

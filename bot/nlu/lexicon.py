@@ -183,9 +183,13 @@ class Segmenter:
         return frozenset(self._general)
 
     def add_words(self, words: Iterable[str]) -> None:
-        """Teaches the tokenizer words to keep whole (single characters need no teaching)."""
+        """Teaches the tokenizer words to keep whole (single characters need no teaching).
+
+        Words of Latin letters and digits are not taught: jieba keeps such a run whole by itself, and
+        teaching it ``at`` would cut ``what`` into ``wh`` and ``at``.
+        """
         for word in sorted(set(words)):
-            if len(word) > 1:
+            if len(word) > 1 and not (word.isascii() and word.isalnum()):
                 self._tokenizer.add_word(word, tuning.DOMAIN_WORD_FREQ)
 
     def cut(self, text: str) -> list[str]:
