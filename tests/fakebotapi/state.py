@@ -1,8 +1,7 @@
 """Telegram's side: chats, members, messages, and the queue of updates for the bot.
 
-Tests act as Telegram's users through :class:`TelegramState` (``send_text``, ``press_button``,
-``add_bot_to_group`` …), which stores what happens and enqueues the updates Telegram would send; the Bot API
-methods (:mod:`tests.fakebotapi.methods`) read and change the same state.
+Tests act as Telegram's users through :class:`TelegramState`, which stores what happens and enqueues the
+updates Telegram would send; the Bot API methods (:mod:`tests.fakebotapi.methods`) share the same state.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypedDict, Unpack
 
 from tests.fakebotapi import builders, html
-from tests.fakebotapi.builders import FakeChat, FakeUser, JSONDict, MemberStatus, StoredMessage
+from tests.fakebotapi.builders import FakeChat, FakeUser, JSONDict, MemberStatus, StoredMessage, member_json
 from tests.fakebotapi.webhook import Webhook
 
 DEFAULT_TOKEN: Final = "7000000001:AAFakeBangfuTestToken_0123456789abcdef"
@@ -58,54 +57,39 @@ class TelegramState:
 
     ``token`` is the bot's (``<digits>:<secret>`` makes ``<digits>`` its user id), ``bot_username`` its
     username without ``@``.
-
-    Attributes:
-        can_read_all_group_messages: True is privacy mode off; the default is BotFather's, privacy mode on.
-            Set it before the bot starts (``getMe`` reports it).
-        strict_html_ampersand: Refuse an ``&`` that starts no HTML entity (Telegram keeps it).
-        queue: The updates the bot has not confirmed yet (by a later ``getUpdates`` offset).
-        updates_sent: Every update ever enqueued (JSON, with ``update_id``), confirmed or not.
-        callback_queries: Every button press by query id.
-        webhook: The webhook ``setWebhook`` registered (updates are then posted to it), or None.
     """
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = DEFAULT_USERNAME) -> None:
         prefix = token.split(":", 1)[0]
         self.token = token
-        bot_id = int(prefix) if prefix.isdigit() else 1
-        self.bot_user = FakeUser(bot_id, "帮扶助手", bot_username, is_bot=True)
+        self.bot_id = int(prefix) if prefix.isdigit() else 1
+        self.bot_user = FakeUser(self.bot_id, "帮扶助手", bot_username, is_bot=True)
+        # Privacy mode (BotFather's default) is on unless this is True; set it before the bot starts (getMe).
         self.can_read_all_group_messages = False
-        self.strict_html_ampersand = True
-        self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user}
+        self.strict_html_ampersand = True  # refuse an "&" that starts no HTML entity (Telegram keeps it)
+        self.users: dict[int, FakeUser] = {self.bot_id: self.bot_user}
         self.chats: dict[int, FakeChat] = {}
         self.members: dict[int, dict[int, MemberStatus]] = {}
         self.topics: dict[int, dict[int, StoredMessage]] = {}
         self.migrated: dict[int, int] = {}
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.bot_messages: list[StoredMessage] = []
-        self.callback_queries: dict[str, CallbackQuery] = {}
+        self.callback_queries: dict[str, CallbackQuery] = {}  # every button press, by query id
         self.command_menus: dict[tuple[str, str], list[JSONDict]] = {}
-        self.queue: deque[JSONDict] = deque()
-        self.updates_sent: list[JSONDict] = []
+        self.queue: deque[JSONDict] = deque()  # the updates no getUpdates offset has confirmed yet
+        self.updates_sent: list[JSONDict] = []  # every update ever enqueued, confirmed or not
         self.allowed_updates: frozenset[str] | None = None
         self.long_poll_cap = 60.0  # seconds a getUpdates may wait, whatever timeout the bot asks for
         self.polls_waiting = 0
         self.poll_generation = 0  # a new getUpdates ends the one waiting
         self.closing = False
-        self.webhook: Webhook | None = None
-        self.outage: Callable[..., Awaitable[None]] | None = (
-            None  # a fault every call meets (FakeBotApi.begin_outage)
-        )
+        self.webhook: Webhook | None = None  # set by setWebhook: updates are then posted to it
+        self.outage: Callable[..., Awaitable[None]] | None = None  # a fault every call meets (begin_outage)
         self._message_ids: dict[int, int] = {}
         self._update_ids = itertools.count(10_000)
         self._query_ids = itertools.count(4_387_219_456_001)
         self._serials = itertools.count(1)
         self._changed = asyncio.Event()
-
-    @property
-    def bot_id(self) -> int:
-        """The bot's user id."""
-        return self.bot_user.id
 
     # --- set-up ------------------------------------------------------------------------------------------
 
@@ -383,7 +367,10 @@ class TelegramState:
         old = members.get(self.bot_id, "member" if new == "kicked" else "left")
         members[self.bot_id] = new
         members.setdefault(by.id, "member")
-        self.enqueue("my_chat_member", builders.member_update(chat, by, self.bot_user, old, new))
+        change = {"chat": chat.to_api(), "from": by.to_api(), "date": int(time.time())}
+        change["old_chat_member"] = member_json(chat, self.bot_user, old)
+        change["new_chat_member"] = member_json(chat, self.bot_user, new)
+        self.enqueue("my_chat_member", change)
 
 
 def scope_key(scope: JSONDict) -> str:
