@@ -16,8 +16,7 @@ from typing import Any, Final, TypeVar
 
 from tests.fakebotapi import html
 from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage, member_json
-from tests.fakebotapi.state import TelegramState, scope_key
-from tests.fakebotapi.webhook import Webhook
+from tests.fakebotapi.state import TelegramState, Webhook, scope_key
 
 T = TypeVar("T")
 MAX_CALLBACK_DATA_BYTES: Final = 64

@@ -2,7 +2,8 @@
 
 Each request is recorded (:attr:`FakeBotApi.requests`), its parameters decoded, the faults for its method
 run, then the method itself (:mod:`tests.fakebotapi.methods`); whatever happens, the answer is the Bot API's
-JSON (``ok`` and ``result``, or ``error_code`` and ``description``).
+JSON (``ok`` and ``result``, or ``error_code`` and ``description``). While ``setWebhook`` has set a
+webhook, the server posts the updates there instead (``FakeBotApi._deliver``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
+import aiohttp
 from aiohttp import web
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -23,10 +25,11 @@ from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage
 from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl, drop
 from tests.fakebotapi.methods import METHODS, ApiError, Drop, Params, RecordedCall, decode
 from tests.fakebotapi.state import TelegramState
-from tests.fakebotapi.webhook import deliver
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+"""The header of a webhook post that carries the webhook's ``secret_token``."""
 
 
 class FakeBotApi(TelegramState):
@@ -34,21 +37,15 @@ class FakeBotApi(TelegramState):
 
     Point the bot at :attr:`root_url` (``TELEGRAM_API_URL``) with :attr:`token`; the arguments are
     :class:`~tests.fakebotapi.state.TelegramState`'s.
-
-    Attributes:
-        requests: Every request received, in order of arrival.
-        flood_errors: How many calls were answered 429.
-        outages: The outages (:meth:`begin_outage`): when each began and ended, ``time.monotonic()``.
-        internal_errors: Exceptions inside the fake itself (each answered 500), shown by failed waits.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Prepares the server; ``async with`` starts it."""
         super().__init__(*args, **kwargs)
-        self.requests: list[RecordedCall] = []
-        self.flood_errors = 0
-        self.internal_errors: list[str] = []
-        self.outages: list[tuple[float, float | None]] = []  # (began, ended) in time.monotonic()
+        self.requests: list[RecordedCall] = []  # every request received, in order of arrival
+        self.flood_errors = 0  # how many calls were answered 429
+        self.internal_errors: list[str] = []  # exceptions in the fake itself (answered 500), for diagnostics
+        self.outages: list[tuple[float, float | None]] = []  # (began, ended) of each, in time.monotonic()
         self._faults: list[tuple[frozenset[str] | None, Fault]] = []
         self._flood: Fault | None = None
         self._seen: set[tuple[int, int]] = set()
@@ -67,7 +64,7 @@ class FakeBotApi(TelegramState):
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         self.closing = False
-        self._delivery = asyncio.create_task(deliver(self), name="fake webhook delivery")
+        self._delivery = asyncio.create_task(self._deliver(), name="fake webhook delivery")
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -222,3 +219,35 @@ class FakeBotApi(TelegramState):
         call.response, call.answered = body, time.monotonic()
         self.notify()
         return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    async def _deliver(self) -> None:
+        """Posts queued updates to the webhook while one is set, one at a time, in order; runs until cancelled.
+
+        An update leaves the queue when the webhook answers 2xx; otherwise the error is kept as
+        ``getWebhookInfo`` reports it, and the update is posted again after the webhook's ``retry_delay``.
+        """
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(trust_env=False, timeout=timeout) as session:
+            while True:
+                hook = self.webhook
+                batch = self.take_updates(1) if hook is not None else []
+                if hook is None or not batch:
+                    await self.changed(1.0)
+                    continue
+                update, error = batch[0], None
+                headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
+                try:
+                    async with session.post(hook.url, json=update, headers=headers) as answer:
+                        status = answer.status
+                        if not 200 <= status <= 299:
+                            error = f"Wrong response from the webhook: {status} {answer.reason}"
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    status, error = 0, f"Connection failed: {exc.__class__.__name__}"
+                hook.deliveries.append((update["update_id"], status))
+                if error is None:
+                    self.confirm(update["update_id"] + 1)
+                else:
+                    hook.last_error_date, hook.last_error_message = int(time.time()), error
+                self.notify()
+                if error is not None:
+                    await asyncio.sleep(hook.retry_delay)

@@ -13,12 +13,11 @@ import json
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal, TypedDict, Unpack
 
 from tests.fakebotapi import builders, html
 from tests.fakebotapi.builders import FakeChat, FakeUser, JSONDict, MemberStatus, StoredMessage, member_json
-from tests.fakebotapi.webhook import Webhook
 
 DEFAULT_TOKEN: Final = "7000000001:AAFakeBangfuTestToken_0123456789abcdef"
 """A well-formed token; as on Telegram, the number before the colon is the bot's user id."""
@@ -50,6 +49,31 @@ class CallbackQuery:
     answered: bool = False
     text: str | None = None
     show_alert: bool = False
+
+
+@dataclass
+class Webhook:
+    """The webhook ``setWebhook`` registered (the server posts updates there), and how delivery goes.
+
+    ``last_error_date`` (Unix time) and ``last_error_message`` are the last failed delivery's, as
+    ``getWebhookInfo`` reports them; a failed delivery is tried again after ``retry_delay`` seconds.
+    """
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40  # only reported
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+    deliveries: list[tuple[int, int]] = field(default_factory=list)  # (update_id, HTTP status or 0)
+    retry_delay: float = 0.2
+
+    def info(self, pending: int) -> JSONDict:
+        """The ``WebhookInfo`` object."""
+        info: JSONDict = {"url": self.url, "has_custom_certificate": False, "pending_update_count": pending}
+        info["max_connections"] = self.max_connections
+        if self.last_error_date is not None:
+            info |= {"last_error_date": self.last_error_date, "last_error_message": self.last_error_message}
+        return info
 
 
 class TelegramState:
