@@ -44,7 +44,6 @@ class Drop(Exception):  # noqa: N818 (an answer, like ApiError, not an error of 
     """No answer: the connection closes; with ``delivered`` after the method ran (its response is lost)."""
 
     def __init__(self, *, delivered: bool = False) -> None:
-        """See the class docstring."""
         super().__init__("connection dropped")
         self.delivered = delivered
 
@@ -81,23 +80,17 @@ class Params(dict[str, Any]):
 class RecordedCall:
     """One request to the fake, recorded as it arrives and completed when answered.
 
-    Attributes:
-        method: The Bot API method as registered (``sendMessage``), or as requested if unknown.
-        params: The decoded parameters (``chat_id`` an int, ``reply_markup`` a dict …).
-        started: ``time.monotonic()`` on arrival.
-        answered: ``time.monotonic()`` when the answer left (or the connection was dropped); None before.
-        status: The HTTP status of the answer; None while pending, dropped, or if the client went away.
-        response: The answer's JSON body.
-        dropped: The connection was closed without an answer (:class:`Drop`).
+    ``started`` and ``answered`` (when the answer left, or the connection was dropped) are
+    ``time.monotonic()``; ``status`` is None while pending, if dropped, or if the client went away.
     """
 
-    method: str
-    params: JSONDict = field(default_factory=dict)
+    method: str  # as registered (sendMessage), or as requested if unknown
+    params: JSONDict = field(default_factory=dict)  # decoded: chat_id an int, reply_markup a dict …
     started: float = field(default_factory=time.monotonic)
     answered: float | None = None
     status: int | None = None
-    response: JSONDict | None = None
-    dropped: bool = False
+    response: JSONDict | None = None  # the answer's JSON body
+    dropped: bool = False  # closed without an answer (Drop)
 
     @property
     def ok(self) -> bool:
@@ -269,10 +262,8 @@ async def edit_message_text(tg: TelegramState, p: Params) -> JSONDict:
     text, entities = message_text(tg, p)
     markup = inline_keyboard(p)
     if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
-        raise bad(
-            "message is not modified: specified new message content and reply markup are exactly the same "
-            "as a current content and reply markup of the message"
-        )
+        same = "specified new message content and reply markup are exactly the same as a current content"
+        raise bad(f"message is not modified: {same} and reply markup of the message")
     message.history.append(message.text)
     message.text, message.entities, message.reply_markup = text, entities, markup
     message.source_text, message.parse_mode = p.typed("text", str), p.typed("parse_mode", str)
