@@ -1,14 +1,10 @@
 """Faults: hooks that run before a Bot API method and may answer in its place.
 
-A :data:`Fault` is an async callable given the :class:`~tests.fakebotapi.methods.RecordedCall` (its method
-and decoded ``params``). It may return (the method then runs as usual), sleep first (a slow answer), raise
-:class:`~tests.fakebotapi.methods.ApiError` (answered instead: a 429 with ``retry_after=…``, a 5xx), or
-raise :class:`~tests.fakebotapi.methods.Drop` (no answer: the connection closes, after the method ran if
-``delivered``). ``api.add_fault(fault, "sendMessage", …)`` installs one (without method names it sees every
-call), ``api.remove_fault(fault)`` takes it out; ``api.begin_outage()`` makes every call meet one.
-
-Telegram's flood control (:class:`FloodControl`) is built in. :func:`refuse`, :func:`flood`, :func:`drop`
-and :func:`slow` make the simple faults; :class:`Sometimes` applies one to a share of the calls.
+A :data:`Fault` is an async callable given the :class:`~tests.fakebotapi.methods.RecordedCall`. It may
+return (the method then runs), sleep first (a slow answer), raise ``ApiError`` (answered instead: a 429, a
+5xx) or ``Drop`` (the connection closes without an answer, after the method ran if ``delivered``).
+``api.add_fault(fault, "sendMessage", …)`` installs one (for every method without names),
+``api.remove_fault(fault)`` takes it out; ``api.begin_outage()`` makes every call meet one.
 """
 
 from __future__ import annotations
@@ -17,8 +13,9 @@ import asyncio
 import math
 import random
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakebotapi.builders import FakeChat
@@ -58,16 +55,11 @@ def _raising(error: Callable[[], Exception]) -> Fault:
 
 
 class Sometimes:
-    """A fault applied to a share of the calls it sees, drawn from a seeded generator, at most ``times``.
-
-    Attributes:
-        hits: The calls it was applied to.
-    """
+    """Applies ``fault`` to a share (0–1) of the calls it sees, by a seeded draw, ``times`` at most."""
 
     def __init__(self, share: float, fault: Fault, *, seed: int = 12, times: int | None = None) -> None:
-        """``share`` of the calls (0–1) meet ``fault``; see the class docstring."""
         self.share, self.fault, self.times = share, fault, times
-        self.hits: list[RecordedCall] = []
+        self.hits: list[RecordedCall] = []  # the calls it was applied to
         self._random = random.Random(seed)
 
     async def __call__(self, call: RecordedCall) -> None:
@@ -77,43 +69,42 @@ class Sometimes:
             await self.fault(call)
 
 
+@dataclass
 class FloodControl:
     """Telegram's flood control: sliding windows per chat, for the whole bot, and per group and minute.
 
-    A call over a limit is answered 429 ``Too Many Requests: retry after N`` with ``retry_after`` (for
-    python-telegram-bot a ``RetryAfter``); refused calls do not count. ``retry_after`` fixes N; by default it
-    is the seconds until the window frees up, rounded up. Telegram allows a bot about 30 messages a second
-    in all, and 20 a minute in one group.
+    A call over a limit (None: no limit) is answered 429 ``Too Many Requests: retry after N`` with
+    ``retry_after`` (for python-telegram-bot a ``RetryAfter``); refused calls do not count. ``retry_after``
+    fixes N; by default it is the seconds until the window frees up, rounded up. Telegram allows a bot about
+    30 messages a second in all, and 20 a minute in one group.
     """
 
-    def __init__(
-        self, chats: Mapping[int, FakeChat], *limits: float | None, retry_after: int | None = None
-    ) -> None:
-        """``limits``: per chat and second, in all per second, per group and minute (None: no limit)."""
-        self._chats, self._limits, self._retry_after = chats, (*limits, None, None, None)[:3], retry_after
-        self._hits: defaultdict[tuple[str, object], deque[float]] = defaultdict(deque)
+    chats: Mapping[int, FakeChat]
+    per_chat_per_second: float | None = None
+    global_per_second: float | None = None
+    per_group_per_minute: float | None = None
+    retry_after: int | None = None
+    _hits: dict[tuple[str, object], deque[float]] = field(default_factory=dict, init=False)
 
     async def __call__(self, call: RecordedCall) -> None:
         """Counts the call, or refuses it with 429."""
-        per_chat, overall, per_group = self._limits
         chat_id = call.params.get("chat_id")
-        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
-        in_group = chat is None or chat.is_group
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         candidates = [
-            (("chat", chat_id), 1.0, per_chat),
-            (("all", None), 1.0, overall),
-            (("group", chat_id), 60.0, per_group if in_group else None),
+            (("chat", chat_id), 1.0, self.per_chat_per_second),
+            (("all", None), 1.0, self.global_per_second),
+            (("group", chat_id), 60.0, self.per_group_per_minute if chat is None or chat.is_group else None),
         ]
         windows = [(key, span, limit) for key, span, limit in candidates if limit is not None]
         now, wait = time.monotonic(), 0.0
         for key, span, limit in windows:
-            hits = self._hits[key]
+            hits = self._hits.setdefault(key, deque())
             while hits and hits[0] <= now - span:
                 hits.popleft()
             if len(hits) >= limit:
                 wait = max(wait, hits[0] + span - now)
         if wait > 0:
-            seconds = self._retry_after or max(1, math.ceil(wait))
+            seconds = self.retry_after or max(1, math.ceil(wait))
             raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
         for key, _span, _limit in windows:
             self._hits[key].append(now)

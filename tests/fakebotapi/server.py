@@ -121,22 +121,11 @@ class FakeBotApi(TelegramState):
         self.outage = None
         self.outages[-1] = (self.outages[-1][0], time.monotonic())
 
-    def flood_limit(
-        self,
-        per_chat_per_second: float | None = None,
-        global_per_second: float | None = None,
-        *,
-        per_group_per_minute: float | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        """Turns flood control on with these limits (see :class:`~.faults.FloodControl`), or off without."""
+    def flood_limit(self, **limits: Any) -> None:
+        """Turns flood control on with :class:`~.faults.FloodControl`'s ``limits``, or off without any."""
         if self._flood is not None:
             self.remove_fault(self._flood)
-            self._flood = None
-        limits = (per_chat_per_second, global_per_second, per_group_per_minute)
-        if any(limit is not None for limit in limits):
-            flood = FloodControl(self.chats, *limits, retry_after=retry_after)
-            self._flood = self.add_fault(flood, *FLOOD_METHODS)
+        self._flood = self.add_fault(FloodControl(self.chats, **limits), *FLOOD_METHODS) if limits else None
 
     # --- what the bot did --------------------------------------------------------------------------------
 
@@ -221,7 +210,7 @@ class FakeBotApi(TelegramState):
         return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def _deliver(self) -> None:
-        """Posts queued updates to the webhook while one is set, one at a time, in order; runs until cancelled.
+        """Posts the queued updates to the webhook while one is set, one at a time, until cancelled.
 
         An update leaves the queue when the webhook answers 2xx; otherwise the error is kept as
         ``getWebhookInfo`` reports it, and the update is posted again after the webhook's ``retry_delay``.
