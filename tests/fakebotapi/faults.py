@@ -63,7 +63,6 @@ class Sometimes:
         self._random = random.Random(seed)
 
     async def __call__(self, call: RecordedCall) -> None:
-        """Applies the fault, or not."""
         if (self.times is None or len(self.hits) < self.times) and self._random.random() < self.share:
             self.hits.append(call)
             await self.fault(call)

@@ -171,9 +171,12 @@ async def delete_webhook(tg: TelegramState, p: Params) -> bool:
 @bot_api("getWebhookInfo")
 async def get_webhook_info(tg: TelegramState, p: Params) -> JSONDict:
     """The webhook and its last delivery error; with none, an empty URL (pending updates count anyway)."""
-    if tg.webhook is None:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(tg.queue)}
-    return tg.webhook.info(len(tg.queue))
+    info: JSONDict = {"url": "", "has_custom_certificate": False, "pending_update_count": len(tg.queue)}
+    if (hook := tg.webhook) is not None:
+        info |= {"url": hook.url, "max_connections": hook.max_connections}
+    if hook is not None and hook.last_error_date is not None:
+        info |= {"last_error_date": hook.last_error_date, "last_error_message": hook.last_error_message}
+    return info
 
 
 @bot_api("getUpdates")

@@ -40,7 +40,6 @@ class FakeBotApi(TelegramState):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Prepares the server; ``async with`` starts it."""
         super().__init__(*args, **kwargs)
         self.requests: list[RecordedCall] = []  # every request received, in order of arrival
         self.flood_errors = 0  # how many calls were answered 429
@@ -57,10 +56,9 @@ class FakeBotApi(TelegramState):
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         # No access log: it would show the token. A request whose client went away (a cancelled long
         # poll) is cancelled too, as on Telegram.
-        runner = web.AppRunner(
+        self._runner = runner = web.AppRunner(
             app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=1
         )
-        self._runner = runner
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         self.closing = False
@@ -88,10 +86,8 @@ class FakeBotApi(TelegramState):
         return f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
     def request(self) -> HTTPXRequest:
-        """A python-telegram-bot request object for the fake that ignores proxy variables.
-
-        httpx sends even 127.0.0.1 traffic to ``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` names it.
-        """
+        """A python-telegram-bot request object for the fake that ignores proxy variables (httpx sends even
+        127.0.0.1 traffic to ``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` names it)."""
         return HTTPXRequest(read_timeout=5.0, connect_timeout=2.0, httpx_kwargs={"trust_env": False})
 
     def bot(self) -> Bot:
@@ -139,10 +135,8 @@ class FakeBotApi(TelegramState):
 
     async def wait_for(self, what: str, found: Callable[[], T | None], within: float = 5.0) -> T:
         """Waits until ``found()`` is not None, returns it; fails after ``within`` s (:meth:`diagnostics`)."""
-        if not await self.wait_until(lambda: found() is not None, within):
+        if not await self.wait_until(lambda: found() is not None, within) or (result := found()) is None:
             raise AssertionError(f"no {what} within {within}s\n{self.diagnostics()}")
-        result = found()
-        assert result is not None
         return result
 
     async def wait_for_messages(

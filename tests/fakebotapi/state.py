@@ -67,14 +67,6 @@ class Webhook:
     deliveries: list[tuple[int, int]] = field(default_factory=list)  # (update_id, HTTP status or 0)
     retry_delay: float = 0.2
 
-    def info(self, pending: int) -> JSONDict:
-        """The ``WebhookInfo`` object."""
-        info: JSONDict = {"url": self.url, "has_custom_certificate": False, "pending_update_count": pending}
-        info["max_connections"] = self.max_connections
-        if self.last_error_date is not None:
-            info |= {"last_error_date": self.last_error_date, "last_error_message": self.last_error_message}
-        return info
-
 
 class TelegramState:
     """What Telegram knows, and what tests do as its users.
@@ -135,10 +127,7 @@ class TelegramState:
     def group(
         self, chat_id: int, title: str, kind: GroupKind = "group", bot_status: MemberStatus = "member"
     ) -> FakeChat:
-        """A group (negative id), a supergroup, or a supergroup with topics (``forum``).
-
-        ``bot_status="left"``, then :meth:`add_bot_to_group`, shows the bot joining.
-        """
+        """A group (negative id), a supergroup, or a ``forum`` (``bot_status="left"``: not joined yet)."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         chat_type: Literal["group", "supergroup"] = "group" if kind == "group" else "supergroup"
@@ -193,8 +182,7 @@ class TelegramState:
     ) -> StoredMessage:
         """A user sends any ``Message`` fields (``{"contact": …}``); the bot gets them if it :meth:`bot_sees`.
 
-        ``thread_id``, the forum topic, is by default that of the message replied to (``reply_to``).
-        """
+        ``thread_id``, the forum topic, is by default that of the message replied to (``reply_to``)."""
         reply_to, thread_id = where.get("reply_to"), where.get("thread_id")
         if chat.id in self.migrated or chat.id not in self.chats or (reply_to and reply_to.chat != chat):
             raise ValueError(f"chat {chat.id} is gone or unknown, or replied-to is elsewhere")
@@ -255,9 +243,7 @@ class TelegramState:
         """A basic group becomes a supergroup, as Telegram reports it; returns the supergroup.
 
         The old group gets a ``migrate_to_chat_id`` message (from ``by``, by default its creator), the new one
-        a ``migrate_from_chat_id`` message (from GroupAnonymousBot); calls naming the old id then answer 400
-        with ``migrate_to_chat_id`` (python-telegram-bot raises ``ChatMigrated``).
-        """
+        a ``migrate_from_chat_id`` message; calls naming the old id then answer 400 (``ChatMigrated``)."""
         if chat.type != "group" or new_chat_id in self.chats:
             raise ValueError("only a basic group migrates, to a new id")
         members = self.members.setdefault(chat.id, {})
@@ -297,11 +283,8 @@ class TelegramState:
     # --- for the Bot API methods -------------------------------------------------------------------------
 
     def bot_sees(self, message: StoredMessage) -> bool:
-        """Whether Telegram delivers a user's message to the bot.
-
-        With privacy mode on, in a group where it is no admin, the bot sees only commands (not
-        ``/cmd@other_bot``), mentions of it, replies to it, and service messages.
-        """
+        """Whether Telegram delivers a user's message to the bot: with privacy mode on, in a group where it is no
+        admin, only commands (not ``/cmd@other_bot``), mentions of it, replies to it, and service messages."""
         chat, status = message.chat, self.status(message.chat, self.bot_id)
         if status in ("left", "kicked"):
             return False
@@ -323,10 +306,8 @@ class TelegramState:
     def store_message(
         self, chat: FakeChat, sender: FakeUser, content: JSONDict, thread_id: int | None = None
     ) -> StoredMessage:
-        """A new message under the chat's next id; ``content``'s ``text`` and ``entities`` become fields.
-
-        In a forum topic it replies to the topic's first message, as Telegram reports it.
-        """
+        """A new message under the chat's next id (``content``'s ``text`` and ``entities`` become fields); in a
+        forum topic it replies to the topic's first message, as Telegram reports it."""
         message_id = self._message_ids.get(chat.id, 1)
         self._message_ids[chat.id] = message_id + 1
         content = dict(content)
@@ -372,10 +353,9 @@ class TelegramState:
 
     async def changed(self, within: float) -> None:
         """Waits up to ``within`` seconds for the next :meth:`notify`."""
-        event = self._changed
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within):
-                await event.wait()
+                await self._changed.wait()
 
     async def wait_until(self, condition: Callable[[], bool], within: float) -> bool:
         """Waits until ``condition()`` holds (checked at each change); False after ``within`` seconds."""
