@@ -57,12 +57,9 @@ class FakeChat:
 
 @dataclass(eq=False)
 class StoredMessage:
-    """A message in a chat, sent by the bot or by a test user.
-
-    ``text`` and ``entities`` are what Telegram keeps (after HTML parsing and trimming, UTF-16 offsets);
-    ``source_text`` and ``parse_mode`` are what the bot sent. ``reply_to`` is the message replied to; in a
-    forum topic without an explicit reply, the topic's first message, as Telegram reports it.
-    """
+    """A message in a chat, sent by the bot or by a test user: ``text`` and ``entities`` as Telegram keeps
+    them (HTML parsed, trimmed, UTF-16 offsets), ``source_text`` and ``parse_mode`` as the bot sent them.
+    ``reply_to`` is the message replied to; in a forum topic, by default the topic's first message."""
 
     message_id: int
     chat: FakeChat

@@ -72,10 +72,9 @@ class Sometimes:
 class FloodControl:
     """Telegram's flood control: sliding windows per chat, for the whole bot, and per group and minute.
 
-    A call over a limit (None: no limit) is answered 429 ``Too Many Requests: retry after N`` with
-    ``retry_after`` (for python-telegram-bot a ``RetryAfter``); refused calls do not count. ``retry_after``
-    fixes N; by default it is the seconds until the window frees up, rounded up. Telegram allows a bot about
-    30 messages a second in all, and 20 a minute in one group.
+    A call over a limit (None: no limit) is answered 429 ``Too Many Requests: retry after N`` (for
+    python-telegram-bot a ``RetryAfter``); refused calls do not count. N is ``retry_after``, or else the
+    seconds until the window frees up. Telegram allows about 30 messages a second, and 20 a minute in a group.
     """
 
     chats: Mapping[int, FakeChat]

@@ -93,12 +93,7 @@ def parse_telegram_html(html: str, *, strict_ampersand: bool = False) -> tuple[s
     Tags: ``b strong i em u ins s strike del tg-spoiler span.tg-spoiler a[href] code pre (+ code.language-x)
     blockquote[expandable] tg-emoji[emoji-id]``; ``&lt; &gt; &amp; &quot; &#…;``. An ``&`` that starts
     none is kept literally, as by Telegram, unless ``strict_ampersand`` (as its documentation asks).
-
-    Returns:
-        The plain text (not trimmed yet: :func:`trim`) and its entities (UTF-16 offsets), by offset.
-
-    Raises:
-        HtmlParseError: E.g. ``Unsupported start tag "br" at byte offset 5``.
+    Returns the plain text (not trimmed yet: :func:`trim`) and its entities (UTF-16 offsets), by offset.
     """
     out: list[str] = []
     utf16 = 0

@@ -78,11 +78,9 @@ class Params(dict[str, Any]):
 
 @dataclass
 class RecordedCall:
-    """One request to the fake, recorded as it arrives and completed when answered.
-
-    ``started`` and ``answered`` (when the answer left, or the connection was dropped) are
-    ``time.monotonic()``; ``status`` is None while pending, if dropped, or if the client went away.
-    """
+    """One request to the fake, recorded as it arrives and completed when answered: ``started`` and
+    ``answered`` (when the answer left, or the connection was dropped) are ``time.monotonic()``; ``status``
+    is None while pending, if dropped, or if the client went away."""
 
     method: str  # as registered (sendMessage), or as requested if unknown
     params: JSONDict = field(default_factory=dict)  # decoded: chat_id an int, reply_markup a dict …
@@ -301,10 +299,8 @@ async def get_chat_member(tg: TelegramState, p: Params) -> JSONDict:
 
 
 def chat_for_bot(tg: TelegramState, p: Params, *, sending: bool = True) -> FakeChat:
-    """The ``chat_id``'s chat, if the bot may act there: 400 if migrated or unknown, 403 if it is not in it.
-
-    A user who blocked the bot can still be looked up (``sending=False``), not written to.
-    """
+    """The ``chat_id``'s chat, if the bot may act there: 400 if migrated or unknown, 403 if it is not in it
+    (a user who blocked the bot can still be looked up, ``sending=False``, not written to)."""
     chat_id = p.get("chat_id")
     if chat_id in tg.migrated:
         why = "group chat was upgraded to a supergroup chat"

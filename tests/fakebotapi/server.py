@@ -33,11 +33,8 @@ SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class FakeBotApi(TelegramState):
-    """A stand-in Bot API server for one test: ``async with FakeBotApi() as api``.
-
-    Point the bot at :attr:`root_url` (``TELEGRAM_API_URL``) with :attr:`token`; the arguments are
-    :class:`~tests.fakebotapi.state.TelegramState`'s.
-    """
+    """A stand-in Bot API server for one test: ``async with FakeBotApi() as api``; point the bot at
+    :attr:`root_url` (``TELEGRAM_API_URL``) with :attr:`token`. The arguments are ``TelegramState``'s."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,10 +151,7 @@ class FakeBotApi(TelegramState):
 
     def diagnostics(self) -> str:
         """What the bot sent, which calls failed, what is unconfirmed: for assertion messages."""
-        lines = [
-            "bot messages:",
-            *(f"  chat {m.chat.id} #{m.message_id}: {m.text!r}" for m in self.bot_messages),
-        ]
+        lines = ["bot messages:", *(f"  {m.chat.id}#{m.message_id}: {m.text!r}" for m in self.bot_messages)]
         lines += ["failed Bot API calls:", *(f"  {c.summary()}" for c in self.failed_calls()[-10:])]
         lines += [f"unconfirmed updates: {len(self.queue)}; calls received: {len(self.requests)}"]
         return "\n".join(lines + [f"FakeBotApi internal error: {e}" for e in self.internal_errors])
@@ -204,11 +198,9 @@ class FakeBotApi(TelegramState):
         return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def _deliver(self) -> None:
-        """Posts the queued updates to the webhook while one is set, one at a time, until cancelled.
-
-        An update leaves the queue when the webhook answers 2xx; otherwise the error is kept as
-        ``getWebhookInfo`` reports it, and the update is posted again after the webhook's ``retry_delay``.
-        """
+        """Posts the queued updates to the webhook while one is set, one at a time, until cancelled: an
+        update leaves the queue when the webhook answers 2xx; otherwise the error is kept as
+        ``getWebhookInfo`` reports it, and the update is posted again after the webhook's ``retry_delay``."""
         timeout = aiohttp.ClientTimeout(total=10)
         async with aiohttp.ClientSession(trust_env=False, timeout=timeout) as session:
             while True:

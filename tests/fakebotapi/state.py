@@ -53,11 +53,8 @@ class CallbackQuery:
 
 @dataclass
 class Webhook:
-    """The webhook ``setWebhook`` registered (the server posts updates there), and how delivery goes.
-
-    ``last_error_date`` (Unix time) and ``last_error_message`` are the last failed delivery's, as
-    ``getWebhookInfo`` reports them; a failed delivery is tried again after ``retry_delay`` seconds.
-    """
+    """The webhook ``setWebhook`` registered (the server posts updates there), and how delivery goes: the
+    last failed delivery (``last_error_*``, for ``getWebhookInfo``) is tried again after ``retry_delay`` s."""
 
     url: str
     secret_token: str | None = None
@@ -69,11 +66,8 @@ class Webhook:
 
 
 class TelegramState:
-    """What Telegram knows, and what tests do as its users.
-
-    ``token`` is the bot's (``<digits>:<secret>`` makes ``<digits>`` its user id), ``bot_username`` its
-    username without ``@``.
-    """
+    """What Telegram knows, and what tests do as its users; ``token`` is the bot's (``<digits>:<secret>``
+    makes ``<digits>`` its user id), ``bot_username`` its username without ``@``."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = DEFAULT_USERNAME) -> None:
         prefix = token.split(":", 1)[0]
@@ -283,8 +277,8 @@ class TelegramState:
     # --- for the Bot API methods -------------------------------------------------------------------------
 
     def bot_sees(self, message: StoredMessage) -> bool:
-        """Whether Telegram delivers a user's message to the bot: with privacy mode on, in a group where it is no
-        admin, only commands (not ``/cmd@other_bot``), mentions of it, replies to it, and service messages."""
+        """Whether Telegram delivers a user's message to the bot: with privacy mode on and no admin rights in
+        a group, only commands (not ``/cmd@other_bot``), mentions of it, replies to it, service messages."""
         chat, status = message.chat, self.status(message.chat, self.bot_id)
         if status in ("left", "kicked"):
             return False
@@ -306,8 +300,8 @@ class TelegramState:
     def store_message(
         self, chat: FakeChat, sender: FakeUser, content: JSONDict, thread_id: int | None = None
     ) -> StoredMessage:
-        """A new message under the chat's next id (``content``'s ``text`` and ``entities`` become fields); in a
-        forum topic it replies to the topic's first message, as Telegram reports it."""
+        """A new message under the chat's next id (``content``'s ``text`` and ``entities`` become fields);
+        in a forum topic it replies to the topic's first message, as Telegram reports it."""
         message_id = self._message_ids.get(chat.id, 1)
         self._message_ids[chat.id] = message_id + 1
         content = dict(content)
