@@ -213,10 +213,9 @@ def _close(top: _Open, length: int, inner: str, entities: list[dict[str, Any]]) 
     last = entities[-1] if entities else None
     same_span = last is not None and (last["offset"], last["length"]) == (top.offset, length)
     if top.tag == "tg-emoji":
-        arg = top.argument
-        if not (arg.isascii() and arg.isdigit() and 0 < int(arg) < 2**63):
+        if not (top.argument.isascii() and top.argument.isdigit() and 0 < int(top.argument) < 2**63):
             raise HtmlParseError("Invalid custom emoji identifier specified")
-        entity.update(type="custom_emoji", custom_emoji_id=arg)
+        entity.update(type="custom_emoji", custom_emoji_id=top.argument)
     elif top.tag == "a":
         url = checked_link(top.argument or inner)
         if url is None:

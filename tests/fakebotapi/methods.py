@@ -1,8 +1,7 @@
 """The Bot API methods the bot calls, checked as strictly as Telegram checks them.
 
-A method is an async function of the state and the call's parameters, registered by name with
-:func:`bot_api`; it returns the ``result`` or raises :class:`ApiError` with Telegram's ``error_code`` and
-``description``. Adding one (``setWebhook``, say) is writing it here under ``@bot_api("setWebhook")``.
+A method is an async function of the state and the call's parameters, registered under its Bot API name by
+``@bot_api("sendMessage")``; it returns the ``result`` or raises :class:`ApiError` as Telegram answers.
 """
 
 from __future__ import annotations
@@ -128,9 +127,6 @@ def bot_api(name: str) -> Callable[[Method], Method]:
     return register
 
 
-# --- the bot itself ----------------------------------------------------------------------------------------
-
-
 @bot_api("getMe")
 async def get_me(tg: TelegramState, p: Params) -> JSONDict:
     """The bot's user, with what BotFather set (privacy mode among it)."""
@@ -227,9 +223,6 @@ async def set_my_commands(tg: TelegramState, p: Params) -> bool:
     menu = [{"command": c["command"], "description": c["description"].strip()} for c in commands]
     tg.command_menus[(scope_key(p.typed("scope", dict) or {"type": "default"}), language)] = menu
     return True
-
-
-# --- messages ----------------------------------------------------------------------------------------------
 
 
 @bot_api("sendMessage")

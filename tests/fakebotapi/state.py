@@ -145,9 +145,7 @@ class TelegramState:
     def set_admins(self, chat: FakeChat, admins: Mapping[int, Literal["creator", "administrator"]]) -> None:
         """Who administers a group (user ids, the bot's included); earlier admins become members."""
         members = self.members.setdefault(chat.id, {})
-        for uid, status in list(members.items()):
-            if status in ("creator", "administrator") and uid not in admins:
-                members[uid] = "member"
+        members.update({u: "member" for u, s in members.items() if s in ("creator", "administrator")})
         members.update(admins)
 
     def status(self, chat: FakeChat, user_id: int) -> MemberStatus:
