@@ -5,9 +5,9 @@ polling, webhooks and the ``Application`` life cycle all run for real. Tests act
 (``send_text``, ``press_button``, ``add_bot_to_group`` …) and look at what the bot did (``sent_messages``,
 ``calls``, ``failed_calls``, ``wait_for_messages``).
 
-Modules: :mod:`.server` (HTTP, recording, waits, webhook delivery), :mod:`.methods` (the Bot API methods
-the bot calls, and their checks), :mod:`.state` (chats, messages, updates; what users do), :mod:`.html`
-(Telegram's HTML), :mod:`.builders` (Bot API objects), :mod:`.faults` (flood control and other failures).
+Modules: :mod:`.server` (HTTP, faults such as flood control, recording, waits, webhook delivery),
+:mod:`.methods` (the Bot API methods the bot calls, and their checks), :mod:`.state` (chats, messages,
+updates; what users do), :mod:`.html` (Telegram's HTML), :mod:`.builders` (Bot API objects).
 
 Where the fake knowingly differs from Telegram:
 

@@ -1,9 +1,10 @@
 """The HTTP side: an aiohttp server on 127.0.0.1 answering ``/bot<token>/<method>`` as Telegram does.
 
 Each request is recorded (:attr:`FakeBotApi.requests`), its parameters decoded, the faults for its method
-run, then the method itself (:mod:`tests.fakebotapi.methods`); whatever happens, the answer is the Bot API's
-JSON (``ok`` and ``result``, or ``error_code`` and ``description``). While ``setWebhook`` has set a
-webhook, the server posts the updates there instead (``FakeBotApi._deliver``).
+run (:data:`Fault`: flood control, errors, dropped connections, slow answers), then the method itself
+(:mod:`tests.fakebotapi.methods`); whatever happens, the answer is the Bot API's JSON (``ok`` and
+``result``, or ``error_code`` and ``description``). While ``setWebhook`` has set a webhook, the server
+posts the updates there instead (``FakeBotApi._deliver``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import random
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final, Self, TypeVar
 
 import aiohttp
@@ -22,7 +27,6 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage
-from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl, drop
 from tests.fakebotapi.methods import METHODS, ApiError, Drop, Params, RecordedCall, decode
 from tests.fakebotapi.state import TelegramState
 
@@ -30,6 +34,93 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 """The header of a webhook post that carries the webhook's ``secret_token``."""
+
+Fault = Callable[[RecordedCall], Awaitable[None]]
+"""A hook that runs before a Bot API method (``api.add_fault(fault, "sendMessage", …)``, every method without
+names; ``api.begin_outage()``: every call). It may return (the method then runs), sleep first (a slow
+answer), raise ``ApiError`` (answered instead: a 429, a 5xx) or ``Drop`` (the connection closes without an
+answer, after the method ran if ``delivered``)."""
+
+
+def refuse(code: int, description: str, **parameters: Any) -> Fault:
+    """Answers ``code`` with ``description`` (``refuse(502, "Bad Gateway")``) instead of the method."""
+    return _raising(lambda: ApiError(code, description, **parameters))
+
+
+def flood(retry_after: int) -> Fault:
+    """Answers ``429 Too Many Requests: retry after N``, as flood control does."""
+    return refuse(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+
+def drop(*, delivered: bool = False) -> Fault:
+    """Closes the connection without an answer; ``delivered``: after the method ran (its response lost)."""
+    return _raising(lambda: Drop(delivered=delivered))
+
+
+def slow(seconds: float) -> Fault:
+    """Answers ``seconds`` late; a client that gives up sooner cancels the call (nothing is done)."""
+    return lambda call: asyncio.sleep(seconds)
+
+
+def _raising(error: Callable[[], Exception]) -> Fault:
+    async def fault(call: RecordedCall) -> None:
+        raise error()
+
+    return fault
+
+
+class Sometimes:
+    """Applies ``fault`` to a share (0–1) of the calls it sees, by a seeded draw, ``times`` at most."""
+
+    def __init__(self, share: float, fault: Fault, *, seed: int = 12, times: int | None = None) -> None:
+        self.share, self.fault, self.times = share, fault, times
+        self.hits: list[RecordedCall] = []  # the calls it was applied to
+        self._random = random.Random(seed)
+
+    async def __call__(self, call: RecordedCall) -> None:
+        if (self.times is None or len(self.hits) < self.times) and self._random.random() < self.share:
+            self.hits.append(call)
+            await self.fault(call)
+
+
+@dataclass
+class FloodControl:
+    """Telegram's flood control: sliding windows per chat, for the whole bot, and per group and minute.
+
+    A call over a limit (None: no limit) is answered 429 ``Too Many Requests: retry after N`` (for
+    python-telegram-bot a ``RetryAfter``); refused calls do not count. N is ``retry_after``, or else the
+    seconds until the window frees up. Telegram allows about 30 messages a second, and 20 a minute in a group.
+    """
+
+    chats: Mapping[int, FakeChat]
+    per_chat_per_second: float | None = None
+    global_per_second: float | None = None
+    per_group_per_minute: float | None = None
+    retry_after: int | None = None
+    _hits: dict[tuple[str, object], deque[float]] = field(default_factory=dict, init=False)
+
+    async def __call__(self, call: RecordedCall) -> None:
+        """Counts the call, or refuses it with 429."""
+        chat_id = call.params.get("chat_id")
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
+        candidates = [
+            (("chat", chat_id), 1.0, self.per_chat_per_second),
+            (("all", None), 1.0, self.global_per_second),
+            (("group", chat_id), 60.0, self.per_group_per_minute if chat is None or chat.is_group else None),
+        ]
+        windows = [(key, span, limit) for key, span, limit in candidates if limit is not None]
+        now, wait = time.monotonic(), 0.0
+        for key, span, limit in windows:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - span:
+                hits.popleft()
+            if len(hits) >= limit:
+                wait = max(wait, hits[0] + span - now)
+        if wait > 0:
+            seconds = self.retry_after or max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        for key, _span, _limit in windows:
+            self._hits[key].append(now)
 
 
 class FakeBotApi(TelegramState):
@@ -95,7 +186,7 @@ class FakeBotApi(TelegramState):
     # --- faults ------------------------------------------------------------------------------------------
 
     def add_fault(self, fault: Fault, *methods: str) -> Fault:
-        """Runs ``fault`` before each call of ``methods`` (every call without any); see :mod:`.faults`."""
+        """Runs ``fault`` before each call of ``methods`` (every call without any); see :data:`Fault`."""
         self._faults.append((frozenset(m.lower() for m in methods) or None, fault))
         return fault
 
@@ -115,10 +206,11 @@ class FakeBotApi(TelegramState):
         self.outages[-1] = (self.outages[-1][0], time.monotonic())
 
     def flood_limit(self, **limits: Any) -> None:
-        """Turns flood control on with :class:`~.faults.FloodControl`'s ``limits``, or off without any."""
+        """Turns flood control on with :class:`FloodControl`'s ``limits``, or off without any."""
         if self._flood is not None:
             self.remove_fault(self._flood)
-        self._flood = self.add_fault(FloodControl(self.chats, **limits), *FLOOD_METHODS) if limits else None
+        flood = FloodControl(self.chats, **limits)
+        self._flood = self.add_fault(flood, "sendMessage", "editMessageText") if limits else None
 
     # --- what the bot did --------------------------------------------------------------------------------
 
