@@ -29,14 +29,10 @@ class ApiError(Exception):
     """An error answer: ``{"ok": false, "error_code": …, "description": …, "parameters": {…}}``."""
 
     def __init__(self, code: int, description: str, **parameters: Any) -> None:
-        """Keeps Telegram's code, description and ``parameters`` (``retry_after``, ``migrate_to_chat_id``)."""
+        """Telegram's code, description and ``parameters`` (``retry_after``, ``migrate_to_chat_id``)."""
         super().__init__(description)
-        self.code, self.description, self.parameters = code, description, parameters
-
-    def to_json(self) -> JSONDict:
-        """The answer's JSON body."""
-        body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
-        return body | ({"parameters": self.parameters} if self.parameters else {})
+        self.code, self.body = code, {"ok": False, "error_code": code, "description": description}
+        self.body |= {"parameters": parameters} if parameters else {}
 
 
 class Drop(Exception):  # noqa: N818 (an answer, like ApiError, not an error of the fake)

@@ -279,12 +279,12 @@ class FakeBotApi(TelegramState):
                 request.transport.close()
             return web.Response(status=500)  # never reaches the client
         except ApiError as error:
-            call.status, body = error.code, error.to_json()
+            call.status, body = error.code, error.body
             self.flood_errors += error.code == 429
         except Exception as error:  # the fake must never break the test's event loop
             logger.exception("FakeBotApi internal error in %s", call.method)
             self.internal_errors.append(f"{call.method}: {error!r}")
-            call.status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").to_json()
+            call.status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").body
         call.response, call.answered = body, time.monotonic()
         self.notify()
         return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
