@@ -5,10 +5,6 @@ polling, webhooks and the ``Application`` life cycle all run for real. Tests act
 (``send_text``, ``press_button``, ``add_bot_to_group`` …) and look at what the bot did (``sent_messages``,
 ``calls``, ``failed_calls``, ``wait_for_messages``).
 
-Modules: :mod:`.server` (HTTP, faults such as flood control, recording, waits, webhook delivery),
-:mod:`.methods` (the Bot API methods the bot calls, and their checks), :mod:`.state` (chats, messages,
-updates; what users do), :mod:`.html` (Telegram's HTML), :mod:`.builders` (Bot API objects).
-
 Where the fake knowingly differs from Telegram:
 
 * It refuses a bare ``&`` in HTML, as the Bot API documentation demands; Telegram keeps it literally

@@ -179,8 +179,7 @@ async def get_updates(tg: TelegramState, p: Params) -> list[JSONDict]:
     allowed = p.typed("allowed_updates", list)
     if allowed is not None:
         tg.allowed_updates = frozenset(map(str, allowed)) or None
-    tg.poll_generation += 1
-    generation = tg.poll_generation
+    generation = tg.poll_generation = tg.poll_generation + 1
     tg.notify()  # a poll still waiting ends (409)
     tg.confirm(offset)
     deadline = time.monotonic() + min(max(timeout, 0), tg.long_poll_cap)

@@ -117,8 +117,7 @@ class FloodControl:
             if len(hits) >= limit:
                 wait = max(wait, hits[0] + span - now)
         if wait > 0:
-            seconds = self.retry_after or max(1, math.ceil(wait))
-            raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+            await flood(self.retry_after or max(1, math.ceil(wait)))(call)
         for key, _span, _limit in windows:
             self._hits[key].append(now)
 
@@ -183,8 +182,6 @@ class FakeBotApi(TelegramState):
         base_url = f"{self.root_url}/bot"
         return Bot(self.token, base_url=base_url, request=self.request(), get_updates_request=self.request())
 
-    # --- faults ------------------------------------------------------------------------------------------
-
     def add_fault(self, fault: Fault, *methods: str) -> Fault:
         """Runs ``fault`` before each call of ``methods`` (every call without any); see :data:`Fault`."""
         self._faults.append((frozenset(m.lower() for m in methods) or None, fault))
@@ -211,8 +208,6 @@ class FakeBotApi(TelegramState):
             self.remove_fault(self._flood)
         flood = FloodControl(self.chats, **limits)
         self._flood = self.add_fault(flood, "sendMessage", "editMessageText") if limits else None
-
-    # --- what the bot did --------------------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         """The requests received (of one method), in order."""
@@ -247,8 +242,6 @@ class FakeBotApi(TelegramState):
         lines += ["failed Bot API calls:", *(f"  {c.summary()}" for c in self.failed_calls()[-10:])]
         lines += [f"unconfirmed updates: {len(self.queue)}; calls received: {len(self.requests)}"]
         return "\n".join(lines + [f"FakeBotApi internal error: {e}" for e in self.internal_errors])
-
-    # --- HTTP --------------------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
         name, token = request.match_info["method"], request.match_info["token"]

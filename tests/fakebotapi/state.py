@@ -98,7 +98,6 @@ class TelegramState:
         self._message_ids: dict[int, int] = {}
         self._update_ids = itertools.count(10_000)
         self._query_ids = itertools.count(4_387_219_456_001)
-        self._serials = itertools.count(1)
         self._changed = asyncio.Event()
 
     # --- set-up ------------------------------------------------------------------------------------------
@@ -164,7 +163,7 @@ class TelegramState:
         self, chat: FakeChat, user: FakeUser, kind: str, caption: str = "", **where: Unpack[Where]
     ) -> StoredMessage:
         """A user sends a ``sticker``, a ``photo`` or ``document`` (its caption's commands marked), a ``location``."""
-        content = builders.media(kind, next(self._serials))
+        content = builders.media(kind, serial=len(self.messages))
         if caption:
             content |= {"caption": caption, "caption_entities": html.user_entities(caption)}
         return self.send_custom(chat, user, content, **where)
