@@ -42,9 +42,9 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
-from tests.fakebotapi.faults import Sometimes, drop, flood
 from tests.fakebotapi.html import MAX_MESSAGE_LENGTH, HtmlParseError, parse_telegram_html, utf16_len
 from tests.fakebotapi.methods import METHODS, ApiError, RecordedCall
+from tests.fakebotapi.server import Sometimes, drop, flood
 from tests.telegram_support import BOT_USERNAME, MENTION
 
 

@@ -22,7 +22,7 @@ from bot.engine import Engine
 from bot.settings import Listen
 from bot.tools.healthcheck import check_health
 from tests.fakebotapi import FakeBotApi
-from tests.fakebotapi.webhook import SECRET_HEADER
+from tests.fakebotapi.server import SECRET_HEADER
 from tests.ops_support import HOOK_PATH, SECRET, free_port, get, metric, ops_env, post, status_becomes
 from tests.proxies import LocalProxy
 from tests.telegram_support import TOKEN, USER

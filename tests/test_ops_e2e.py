@@ -16,7 +16,8 @@ from bot.channels.health import Phase
 from bot.engine import Engine
 from tests.fakebotapi import FakeBotApi, FakeChat, FakeUser
 from tests.fakebotapi.methods import ApiError, RecordedCall
-from tests.fakebotapi.webhook import SECRET_HEADER, Webhook
+from tests.fakebotapi.server import SECRET_HEADER
+from tests.fakebotapi.state import Webhook
 from tests.ops_support import HOOK_PATH, SECRET, get, metric, post, served, status_becomes, wait_until_served
 
 WANZHOU = "023-58569600"  # 附件1: 万州区扶贫办

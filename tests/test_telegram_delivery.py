@@ -28,7 +28,7 @@ from bot.channels.telegram.polling import PollingRequest
 from bot.channels.telegram.request import ApiMonitor, NotABotApiError, ProxyRefusedError
 from bot.channels.telegram.sender import DeliveryUnknownError, Sender, maybe_delivered
 from tests.fakebotapi import FakeBotApi
-from tests.fakebotapi.faults import refuse
+from tests.fakebotapi.server import refuse
 from tests.ops_support import metric
 
 LIMITS = TELEGRAM_LIMITS

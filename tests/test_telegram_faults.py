@@ -23,7 +23,7 @@ from bot.channels.telegram.store import GroupMode
 from bot.engine import Engine
 from tests.delivery_support import Asked, Outcome, ask_in, ask_many, outcome
 from tests.fakebotapi import FakeBotApi, FakeUser
-from tests.fakebotapi.faults import Sometimes, drop, flood, refuse, slow
+from tests.fakebotapi.server import Sometimes, drop, flood, refuse, slow
 from tests.telegram_support import MENTION, BotUnderTest, StartBot, phones
 
 # Telegram's limits, as the checks read them: 30 messages in any second, one a second in a chat (the bot

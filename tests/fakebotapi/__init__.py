@@ -1,20 +1,14 @@
 """A stand-in Telegram Bot API server for tests: aiohttp on 127.0.0.1, no network.
 
 The bot talks to it through python-telegram-bot's real HTTP stack, so request encoding, error mapping, long
-polling and the ``Application`` life cycle all run for real. Tests act as Telegram's users through the
-fake (``send_text``, ``press_button``, ``add_bot_to_group`` …) and look at what the bot did
-(``sent_messages``, ``calls``, ``failed_calls``, ``wait_for_messages``).
-
-Modules: :mod:`.server` (HTTP, dispatch, recording, waits), :mod:`.methods` (the Bot API methods the bot
-calls, and their checks), :mod:`.state` (chats, members, messages, updates; what users do), :mod:`.html`
-(Telegram's HTML and length checks), :mod:`.builders` (the Bot API objects), :mod:`.faults` (hooks that
-answer in a method's place, such as flood control), :mod:`.webhook` (``setWebhook``: updates posted to the
-bot's URL with the secret, instead of ``getUpdates``).
+polling, webhooks and the ``Application`` life cycle all run for real. Tests act as Telegram's users
+(``send_text``, ``press_button``, ``add_bot_to_group`` …) and look at what the bot did (``sent_messages``,
+``calls``, ``failed_calls``, ``wait_for_messages``).
 
 Where the fake knowingly differs from Telegram:
 
 * It refuses a bare ``&`` in HTML, as the Bot API documentation demands; Telegram keeps it literally
-  (``FakeBotApi(strict_html_ampersand=False)`` does too).
+  (so does the fake after ``api.strict_html_ampersand = False``).
 * Only HTML is parsed (Markdown answers 400), and only inline keyboards are modelled.
 * Users' messages get ``bot_command`` and ``mention`` entities only; the bot's get exactly those of their
   HTML (Telegram would add links it detects).

@@ -5,8 +5,7 @@ Each class keeps what tests look at; ``to_api()`` gives the JSON Telegram would 
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
 JSONDict = dict[str, Any]
@@ -27,9 +26,8 @@ class FakeUser:
     is_bot: bool = False
 
     def to_api(self) -> JSONDict:
-        """The Bot API ``User``."""
-        data: JSONDict = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
-        return data | _present(username=self.username, language_code=self.language_code)
+        """The Bot API ``User`` (its fields are named as the Bot API names them)."""
+        return _present(**asdict(self))
 
 
 GROUP_ANONYMOUS_BOT: Final = FakeUser(1087968824, "Group", "GroupAnonymousBot", is_bot=True)
@@ -53,28 +51,15 @@ class FakeChat:
         return self.type != "private"
 
     def to_api(self) -> JSONDict:
-        """The Bot API ``Chat``."""
-        data: JSONDict = {"id": self.id, "type": self.type}
-        data |= _present(title=self.title, username=self.username, first_name=self.first_name)
-        return data | ({"is_forum": True} if self.is_forum else {})
+        """The Bot API ``Chat`` (its fields are named as the Bot API names them)."""
+        return _present(**asdict(self) | {"is_forum": self.is_forum or None})
 
 
 @dataclass(eq=False)
 class StoredMessage:
-    """A message in a chat, sent by the bot or by a test user.
-
-    ``text`` and ``entities`` are what Telegram keeps (after HTML parsing and trimming, UTF-16 offsets);
-    ``source_text`` and ``parse_mode`` are what the bot sent.
-
-    Attributes:
-        content: Other ``Message`` fields (``sticker``, ``photo``, ``caption``, ``new_chat_members`` …).
-        reply_markup: The inline keyboard under the message; tests may replace it to press old buttons.
-        thread_id: The forum topic, if any.
-        reply_to: The message replied to; in a topic without an explicit reply, the topic's first message,
-            as Telegram reports it.
-        delivered: For a user's message: whether the bot got it (privacy mode may hide it).
-        history: Earlier texts, oldest first, one per edit.
-    """
+    """A message in a chat, sent by the bot or by a test user: ``text`` and ``entities`` as Telegram keeps
+    them (HTML parsed, trimmed, UTF-16 offsets), ``source_text`` and ``parse_mode`` as the bot sent them.
+    ``reply_to`` is the message replied to; in a forum topic, by default the topic's first message."""
 
     message_id: int
     chat: FakeChat
@@ -83,17 +68,17 @@ class StoredMessage:
     from_bot: bool = False
     text: str | None = None
     entities: list[JSONDict] = field(default_factory=list)
-    content: JSONDict = field(default_factory=dict)
-    reply_markup: JSONDict | None = None
-    thread_id: int | None = None
+    content: JSONDict = field(default_factory=dict)  # other Message fields (sticker, photo, caption …)
+    reply_markup: JSONDict | None = None  # the inline keyboard; tests may replace it to press old buttons
+    thread_id: int | None = None  # the forum topic, if any
     is_topic_message: bool = False
     reply_to: StoredMessage | None = None
     sender_chat: FakeChat | None = None
     edit_date: int | None = None
-    delivered: bool = True
+    delivered: bool = True  # for a user's message: whether the bot got it (privacy mode may hide it)
     source_text: str | None = None
     parse_mode: str | None = None
-    history: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # earlier texts, oldest first, one per edit
 
     @property
     def buttons(self) -> list[list[JSONDict]]:
@@ -145,17 +130,6 @@ def member_json(chat: FakeChat, user: FakeUser, status: MemberStatus) -> JSONDic
     elif status == "kicked":
         data["until_date"] = 0
     return data
-
-
-def member_update(
-    chat: FakeChat, by: FakeUser, user: FakeUser, old: MemberStatus, new: MemberStatus
-) -> JSONDict:
-    """A ``my_chat_member`` payload: ``user``'s status from ``old`` to ``new``, changed by ``by``."""
-    payload = {"chat": chat.to_api(), "from": by.to_api(), "date": int(time.time())}
-    return payload | {
-        "old_chat_member": member_json(chat, user, old),
-        "new_chat_member": member_json(chat, user, new),
-    }
 
 
 def media(kind: str, serial: int) -> JSONDict:

@@ -24,7 +24,6 @@ COMMAND_RE: Final = re.compile(
 )
 MENTION_RE: Final = re.compile(r"(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])")
 
-_SPACE: Final = TRIMMED + "\0"  # tdlib's spaces, and the end of the text
 _LOWER: Final = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Tags that make a plain entity (tdlib accepts span only as span class="tg-spoiler").
 _SIMPLE: Final = {
@@ -35,6 +34,24 @@ _SIMPLE: Final = {
     **dict.fromkeys(["tg-spoiler", "span"], "spoiler"),
 }
 _TAGS: Final = frozenset(_SIMPLE) | {"a", "tg-emoji", "pre", "code", "blockquote"}
+# The attributes that give a tag its argument: their value, without this prefix (which it must have).
+_ARGUMENTS: Final = {
+    ("a", "href"): "",
+    ("tg-emoji", "emoji-id"): "",
+    ("code", "class"): "language-",
+    ("span", "class"): "tg-",
+}
+# An entity as tdlib reads it (&lt; &gt; &amp; &quot; &#65; &#x41;, ";" optional), or a bare "&".
+_ENTITY: Final = re.compile(
+    r"&(?:#x([0-9a-fA-F]{1,6})(?![0-9a-fA-F])|#([0-9]{1,7})(?![0-9])|(lt|gt|amp|quot)(?![A-Za-z]))?;?"
+)
+_NAMED: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+# tdlib's spaces; its names end at one, at the end of the text (or a NUL), or at ">" (or "=").
+_SPACES: Final = re.compile(r"[ \t\r\n\v\f]*")
+_TAG_NAME: Final = re.compile(r"[^ \t\r\n\v\f\0>]*")
+_ATTRIBUTE_NAME: Final = re.compile(r"[^ \t\r\n\v\f\0=>]*")
+_TOKEN: Final = re.compile(r"[A-Za-z0-9.-]*")  # an unquoted attribute value
+_QUOTED: Final = re.compile(r"""(['"])((?:(?!\1)[^\0])*)\1?""")
 
 
 class HtmlParseError(ValueError):
@@ -46,34 +63,10 @@ def utf16_len(text: str) -> int:
     return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
 
 
-def _entity_at(text: str, pos: int) -> tuple[int, int] | None:
-    """Decodes ``&…;`` at ``pos`` as tdlib does: (code point, position after), or None."""
-    n = len(text)
-    end, code = pos + 1, 0
-    if text[pos + 1 : pos + 2] == "#":
-        end += 1
-        hexa = text[pos + 2 : pos + 3] == "x"
-        end += hexa
-        digits = string.hexdigits if hexa else string.digits
-        while end < n and text[end] in digits:
-            code = code * (16 if hexa else 10) + int(text[end], 16)
-            end += 1
-        if code == 0 or code >= 0x10FFFF or end - pos >= 10:
-            return None
-    else:
-        while end < n and text[end].isascii() and text[end].isalpha():
-            end += 1
-        named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}.get(text[pos + 1 : end])
-        if named is None:
-            return None
-        code = ord(named)
-    return code, end + (text[end : end + 1] == ";")
-
-
 def checked_link(url: str) -> str | None:
     """A loose imitation of tdlib's link normalisation; None when Telegram would drop the link."""
     url = url.strip()
-    if not url or any(ch in _SPACE for ch in url):
+    if not url or any(ch in TRIMMED + "\0" for ch in url):
         return None
     if "://" not in url and not url.startswith(("tg:", "mailto:")):
         url = "http://" + url
@@ -91,7 +84,7 @@ class _Open:
     tag: str
     argument: str
     offset: int  # UTF-16
-    index: int  # in the output characters
+    index: int  # in the output pieces
 
 
 def parse_telegram_html(html: str, *, strict_ampersand: bool = False) -> tuple[str, list[dict[str, Any]]]:
@@ -100,129 +93,34 @@ def parse_telegram_html(html: str, *, strict_ampersand: bool = False) -> tuple[s
     Tags: ``b strong i em u ins s strike del tg-spoiler span.tg-spoiler a[href] code pre (+ code.language-x)
     blockquote[expandable] tg-emoji[emoji-id]``; ``&lt; &gt; &amp; &quot; &#…;``. An ``&`` that starts
     none is kept literally, as by Telegram, unless ``strict_ampersand`` (as its documentation asks).
-
-    Returns:
-        The plain text (not trimmed yet: :func:`trim`) and its entities (UTF-16 offsets), by offset.
-
-    Raises:
-        HtmlParseError: E.g. ``Unsupported start tag "br" at byte offset 5``.
+    Returns the plain text (not trimmed yet: :func:`trim`) and its entities (UTF-16 offsets), by offset.
     """
-    n = len(html)
-
-    def at(i: int) -> str:
-        return html[i] if i < n else "\0"
-
-    def byte(i: int) -> int:
-        return len(html[:i].encode("utf-8", "surrogatepass"))
-
     out: list[str] = []
     utf16 = 0
     nested: list[_Open] = []
     entities: list[dict[str, Any]] = []
     i = 0
-    while i < n:
-        ch = html[i]
-        if ch == "&":
-            decoded = _entity_at(html, i)
-            if decoded is not None:
-                code, i = decoded
-                out.append(chr(code))
-                utf16 += 2 if code > 0xFFFF else 1
-                continue
-            if strict_ampersand:
-                why = f'Unescaped "&" at byte offset {byte(i)}'
-                raise HtmlParseError(why + '; write it as "&amp;" (FakeBotApi strict mode)')
-        if ch != "<":
-            out.append(ch)
-            utf16 += 2 if ord(ch) > 0xFFFF else 1
-            i += 1
-            continue
-        begin = i
-        i += 1
-        if at(i) != "/":  # a start tag
-            while at(i) not in _SPACE and at(i) != ">":
-                i += 1
-            if at(i) == "\0":
-                raise HtmlParseError(f"Unclosed start tag at byte offset {byte(begin)}")
-            tag = html[begin + 1 : i].translate(_LOWER)
-            if tag not in _TAGS:
-                raise HtmlParseError(f'Unsupported start tag "{tag}" at byte offset {byte(begin)}')
-            argument = ""
-            while at(i) != ">":
-                while at(i) in TRIMMED:
-                    i += 1
-                if at(i) == ">":
-                    break
-                name_begin = i
-                while at(i) not in _SPACE and at(i) not in "=>":
-                    i += 1
-                name = html[name_begin:i]
-                if not name:
-                    why = f'Empty attribute name in the tag "{tag}"'
-                    raise HtmlParseError(f"{why} at byte offset {byte(begin)}")
-                while at(i) in TRIMMED:
-                    i += 1
-                if at(i) != "=":
-                    if at(i) == "\0":
-                        raise HtmlParseError(f'Unclosed start tag "{tag}" at byte offset {byte(begin)}')
-                    if tag == "blockquote" and name == "expandable":
-                        argument = "1"
-                    continue
-                i += 1
-                while at(i) in TRIMMED:
-                    i += 1
-                if at(i) == "\0":
-                    raise HtmlParseError(f'Unclosed start tag "{tag}" at byte offset {byte(begin)}')
-                if at(i) not in "'\"":
-                    token = i
-                    while (at(i).isascii() and at(i).isalnum()) or at(i) in ".-":
-                        i += 1
-                    value = html[token:i].translate(_LOWER)
-                    if at(i) not in _SPACE and at(i) != ">":
-                        raise HtmlParseError(f"Unexpected end of name token at byte offset {byte(token)}")
-                else:
-                    quote = at(i)
-                    chars: list[str] = []
-                    i += 1
-                    while at(i) not in (quote, "\0"):
-                        decoded = _entity_at(html, i) if at(i) == "&" else None
-                        if decoded is not None:
-                            chars.append(chr(decoded[0]))
-                            i = decoded[1]
-                        else:
-                            chars.append(at(i))
-                            i += 1
-                    i += at(i) == quote
-                    value = "".join(chars)
-                if at(i) == "\0":
-                    raise HtmlParseError(f"Unclosed start tag at byte offset {byte(begin)}")
-                if (tag, name) in (("a", "href"), ("tg-emoji", "emoji-id")):
-                    argument = value
-                elif (tag, name) == ("code", "class") and value.startswith("language-"):
-                    argument = value.removeprefix("language-")
-                elif (tag, name) == ("span", "class") and value.startswith("tg-"):
-                    argument = value.removeprefix("tg-")
-                elif (tag, name) == ("blockquote", "expandable"):
-                    argument = "1"
-            if tag == "span" and argument != "spoiler":
-                raise HtmlParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {byte(begin)}')
+    while i < len(html):
+        begin = html.find("<", i) % (len(html) + 1)  # the end of the text if there is no tag
+        text = _unescape(html, i, begin, strict=strict_ampersand)
+        out.append(text)
+        utf16 += utf16_len(text)
+        if begin == len(html):
+            break
+        if html[begin + 1 : begin + 2] != "/":
+            tag, argument, i = _start_tag(html, begin)
             nested.append(_Open(tag, argument, utf16, len(out)))
-            i += 1
             continue
-        # An end tag.
         if not nested:
-            raise HtmlParseError(f"Unexpected end tag at byte offset {byte(begin)}")
-        while at(i) not in _SPACE and at(i) != ">":
-            i += 1
+            raise _error(html, "Unexpected end tag", begin)
+        i = _past(_TAG_NAME, html, begin + 2)
         end_tag = html[begin + 2 : i].translate(_LOWER)
-        while at(i) in TRIMMED:
-            i += 1
-        if at(i) != ">":
-            raise HtmlParseError(f"Unclosed end tag at byte offset {byte(begin)}")
+        i = _past(_SPACES, html, i)
+        if html[i : i + 1] != ">":
+            raise _error(html, "Unclosed end tag", begin)
         top = nested.pop()
         if end_tag and end_tag != top.tag:
-            expected = f'expected "</{top.tag}>", found "</{end_tag}>"'
-            raise HtmlParseError(f"Unmatched end tag at byte offset {byte(begin)}, {expected}")
+            raise _error(html, "Unmatched end tag", begin, f', expected "</{top.tag}>", found "</{end_tag}>"')
         if utf16 > top.offset:
             _close(top, utf16 - top.offset, "".join(out[top.index :]), entities)
         i += 1
@@ -238,16 +136,86 @@ def parse_telegram_html(html: str, *, strict_ampersand: bool = False) -> tuple[s
     return text, entities
 
 
+def _start_tag(html: str, begin: int) -> tuple[str, str, int]:
+    """The start tag at ``begin`` as tdlib reads it: its name, its argument, and the position after it."""
+
+    def at(i: int) -> str:
+        return html[i] if i < len(html) else "\0"
+
+    i = _past(_TAG_NAME, html, begin + 1)
+    tag = html[begin + 1 : i].translate(_LOWER)
+    if at(i) == "\0":
+        raise _error(html, "Unclosed start tag", begin)
+    if tag not in _TAGS:
+        raise _error(html, f'Unsupported start tag "{tag}"', begin)
+    argument = ""
+    while at(i := _past(_SPACES, html, i)) != ">":
+        name_end = _past(_ATTRIBUTE_NAME, html, i)
+        name, i = html[i:name_end], _past(_SPACES, html, name_end)
+        if not name:
+            raise _error(html, f'Empty attribute name in the tag "{tag}"', begin)
+        if (tag, name) == ("blockquote", "expandable"):
+            argument = "1"  # with a value or without
+        has_value = at(i) == "="
+        if has_value:
+            i = _past(_SPACES, html, i + 1)
+        if at(i) == "\0":
+            raise _error(html, f'Unclosed start tag "{tag}"', begin)
+        if not has_value:
+            continue
+        if (quoted := _QUOTED.match(html, i)) is not None:
+            value, i = _unescape(html, *quoted.span(2)), quoted.end()
+        else:
+            token, i = i, _past(_TOKEN, html, i)
+            value = html[token:i].translate(_LOWER)
+            if at(i) not in " \t\r\n\v\f\0>":
+                raise _error(html, "Unexpected end of name token", token)
+        if at(i) == "\0":
+            raise _error(html, "Unclosed start tag", begin)
+        prefix = _ARGUMENTS.get((tag, name))
+        if prefix is not None and value.startswith(prefix):
+            argument = value.removeprefix(prefix)
+    if tag == "span" and argument != "spoiler":
+        raise _error(html, 'Tag "span" must have class "tg-spoiler"', begin)
+    return tag, argument, i + 1
+
+
+def _unescape(html: str, start: int, end: int, *, strict: bool = False) -> str:
+    """``html[start:end]`` with its entities decoded; a bare ``&`` stays (an error if ``strict``)."""
+
+    def decode(entity: re.Match[str]) -> str:
+        hexa, decimal, named = entity.groups()
+        code = int(hexa, 16) if hexa else int(decimal) if decimal else ord(_NAMED.get(named or "", "\0"))
+        if 0 < code < 0x10FFFF:
+            return chr(code)
+        if strict:
+            strict_mode = '; write it as "&amp;" (FakeBotApi strict mode)'
+            raise _error(html, 'Unescaped "&"', start + entity.start(), strict_mode)
+        return entity.group()
+
+    return _ENTITY.sub(decode, html[start:end])
+
+
+def _past(pattern: re.Pattern[str], html: str, i: int) -> int:
+    """Where what ``pattern`` matches at ``i`` ends (it matches nothing as well)."""
+    match = pattern.match(html, i)
+    return i if match is None else match.end()
+
+
+def _error(html: str, what: str, at: int, more: str = "") -> HtmlParseError:
+    """tdlib's error for what is wrong at ``at``: ``Unclosed end tag at byte offset 4``."""
+    return HtmlParseError(f"{what} at byte offset {len(html[:at].encode('utf-8', 'surrogatepass'))}{more}")
+
+
 def _close(top: _Open, length: int, inner: str, entities: list[dict[str, Any]]) -> None:
     """Adds the entity of a closed tag, merging ``<pre><code class="language-x">`` as tdlib does."""
     entity: dict[str, Any] = {"type": _SIMPLE.get(top.tag, top.tag), "offset": top.offset, "length": length}
     last = entities[-1] if entities else None
     same_span = last is not None and (last["offset"], last["length"]) == (top.offset, length)
     if top.tag == "tg-emoji":
-        arg = top.argument
-        if not (arg.isascii() and arg.isdigit() and 0 < int(arg) < 2**63):
+        if not (top.argument.isascii() and top.argument.isdigit() and 0 < int(top.argument) < 2**63):
             raise HtmlParseError("Invalid custom emoji identifier specified")
-        entity.update(type="custom_emoji", custom_emoji_id=arg)
+        entity.update(type="custom_emoji", custom_emoji_id=top.argument)
     elif top.tag == "a":
         url = checked_link(top.argument or inner)
         if url is None:

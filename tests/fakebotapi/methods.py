@@ -1,8 +1,7 @@
 """The Bot API methods the bot calls, checked as strictly as Telegram checks them.
 
-A method is an async function of the state and the call's parameters, registered by name with
-:func:`bot_api`; it returns the ``result`` or raises :class:`ApiError` with Telegram's ``error_code`` and
-``description``. Adding one (``setWebhook``, say) is writing it here under ``@bot_api("setWebhook")``.
+A method is an async function of the state and the call's parameters, registered under its Bot API name by
+``@bot_api("sendMessage")``; it returns the ``result`` or raises :class:`ApiError` as Telegram answers.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from typing import Any, Final, TypeVar
 
 from tests.fakebotapi import html
 from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage, member_json
-from tests.fakebotapi.state import TelegramState, scope_key
-from tests.fakebotapi.webhook import Webhook
+from tests.fakebotapi.state import TelegramState, Webhook, scope_key
 
 T = TypeVar("T")
 MAX_CALLBACK_DATA_BYTES: Final = 64
@@ -31,21 +29,16 @@ class ApiError(Exception):
     """An error answer: ``{"ok": false, "error_code": …, "description": …, "parameters": {…}}``."""
 
     def __init__(self, code: int, description: str, **parameters: Any) -> None:
-        """Keeps Telegram's code, description and ``parameters`` (``retry_after``, ``migrate_to_chat_id``)."""
+        """Telegram's code, description and ``parameters`` (``retry_after``, ``migrate_to_chat_id``)."""
         super().__init__(description)
-        self.code, self.description, self.parameters = code, description, parameters
-
-    def to_json(self) -> JSONDict:
-        """The answer's JSON body."""
-        body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
-        return body | ({"parameters": self.parameters} if self.parameters else {})
+        self.code, self.body = code, {"ok": False, "error_code": code, "description": description}
+        self.body |= {"parameters": parameters} if parameters else {}
 
 
 class Drop(Exception):  # noqa: N818 (an answer, like ApiError, not an error of the fake)
     """No answer: the connection closes; with ``delivered`` after the method ran (its response is lost)."""
 
     def __init__(self, *, delivered: bool = False) -> None:
-        """See the class docstring."""
         super().__init__("connection dropped")
         self.delivered = delivered
 
@@ -80,25 +73,17 @@ class Params(dict[str, Any]):
 
 @dataclass
 class RecordedCall:
-    """One request to the fake, recorded as it arrives and completed when answered.
+    """One request to the fake, recorded as it arrives and completed when answered: ``started`` and
+    ``answered`` (when the answer left, or the connection was dropped) are ``time.monotonic()``; ``status``
+    is None while pending, if dropped, or if the client went away."""
 
-    Attributes:
-        method: The Bot API method as registered (``sendMessage``), or as requested if unknown.
-        params: The decoded parameters (``chat_id`` an int, ``reply_markup`` a dict …).
-        started: ``time.monotonic()`` on arrival.
-        answered: ``time.monotonic()`` when the answer left (or the connection was dropped); None before.
-        status: The HTTP status of the answer; None while pending, dropped, or if the client went away.
-        response: The answer's JSON body.
-        dropped: The connection was closed without an answer (:class:`Drop`).
-    """
-
-    method: str
-    params: JSONDict = field(default_factory=dict)
+    method: str  # as registered (sendMessage), or as requested if unknown
+    params: JSONDict = field(default_factory=dict)  # decoded: chat_id an int, reply_markup a dict …
     started: float = field(default_factory=time.monotonic)
     answered: float | None = None
     status: int | None = None
-    response: JSONDict | None = None
-    dropped: bool = False
+    response: JSONDict | None = None  # the answer's JSON body
+    dropped: bool = False  # closed without an answer (Drop)
 
     @property
     def ok(self) -> bool:
@@ -136,9 +121,6 @@ def bot_api(name: str) -> Callable[[Method], Method]:
         return method
 
     return register
-
-
-# --- the bot itself ----------------------------------------------------------------------------------------
 
 
 @bot_api("getMe")
@@ -179,9 +161,12 @@ async def delete_webhook(tg: TelegramState, p: Params) -> bool:
 @bot_api("getWebhookInfo")
 async def get_webhook_info(tg: TelegramState, p: Params) -> JSONDict:
     """The webhook and its last delivery error; with none, an empty URL (pending updates count anyway)."""
-    if tg.webhook is None:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(tg.queue)}
-    return tg.webhook.info(len(tg.queue))
+    info: JSONDict = {"url": "", "has_custom_certificate": False, "pending_update_count": len(tg.queue)}
+    if (hook := tg.webhook) is not None:
+        info |= {"url": hook.url, "max_connections": hook.max_connections}
+    if hook is not None and hook.last_error_date is not None:
+        info |= {"last_error_date": hook.last_error_date, "last_error_message": hook.last_error_message}
+    return info
 
 
 @bot_api("getUpdates")
@@ -194,8 +179,7 @@ async def get_updates(tg: TelegramState, p: Params) -> list[JSONDict]:
     allowed = p.typed("allowed_updates", list)
     if allowed is not None:
         tg.allowed_updates = frozenset(map(str, allowed)) or None
-    tg.poll_generation += 1
-    generation = tg.poll_generation
+    generation = tg.poll_generation = tg.poll_generation + 1
     tg.notify()  # a poll still waiting ends (409)
     tg.confirm(offset)
     deadline = time.monotonic() + min(max(timeout, 0), tg.long_poll_cap)
@@ -236,9 +220,6 @@ async def set_my_commands(tg: TelegramState, p: Params) -> bool:
     return True
 
 
-# --- messages ----------------------------------------------------------------------------------------------
-
-
 @bot_api("sendMessage")
 async def send_message(tg: TelegramState, p: Params) -> JSONDict:
     """A message from the bot: HTML checked, length limited, in a forum topic, quoting, with buttons."""
@@ -270,10 +251,8 @@ async def edit_message_text(tg: TelegramState, p: Params) -> JSONDict:
     text, entities = message_text(tg, p)
     markup = inline_keyboard(p)
     if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
-        raise bad(
-            "message is not modified: specified new message content and reply markup are exactly the same "
-            "as a current content and reply markup of the message"
-        )
+        same = "specified new message content and reply markup are exactly the same as a current content"
+        raise bad(f"message is not modified: {same} and reply markup of the message")
     message.history.append(message.text)
     message.text, message.entities, message.reply_markup = text, entities, markup
     message.source_text, message.parse_mode = p.typed("text", str), p.typed("parse_mode", str)
@@ -308,10 +287,8 @@ async def get_chat_member(tg: TelegramState, p: Params) -> JSONDict:
 
 
 def chat_for_bot(tg: TelegramState, p: Params, *, sending: bool = True) -> FakeChat:
-    """The ``chat_id``'s chat, if the bot may act there: 400 if migrated or unknown, 403 if it is not in it.
-
-    A user who blocked the bot can still be looked up (``sending=False``), not written to.
-    """
+    """The ``chat_id``'s chat, if the bot may act there: 400 if migrated or unknown, 403 if it is not in it
+    (a user who blocked the bot can still be looked up, ``sending=False``, not written to)."""
     chat_id = p.get("chat_id")
     if chat_id in tg.migrated:
         why = "group chat was upgraded to a supergroup chat"

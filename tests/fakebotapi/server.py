@@ -1,8 +1,10 @@
 """The HTTP side: an aiohttp server on 127.0.0.1 answering ``/bot<token>/<method>`` as Telegram does.
 
 Each request is recorded (:attr:`FakeBotApi.requests`), its parameters decoded, the faults for its method
-run, then the method itself (:mod:`tests.fakebotapi.methods`); whatever happens, the answer is the Bot API's
-JSON (``ok`` and ``result``, or ``error_code`` and ``description``).
+run (:data:`Fault`: flood control, errors, dropped connections, slow answers), then the method itself
+(:mod:`tests.fakebotapi.methods`); whatever happens, the answer is the Bot API's JSON (``ok`` and
+``result``, or ``error_code`` and ``description``). While ``setWebhook`` has set a webhook, the server
+posts the updates there instead (``FakeBotApi._deliver``).
 """
 
 from __future__ import annotations
@@ -11,44 +13,125 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import random
 import time
-from collections.abc import Callable
-from typing import Any, Self, TypeVar
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Self, TypeVar
 
+import aiohttp
 from aiohttp import web
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from tests.fakebotapi.builders import FakeChat, JSONDict, StoredMessage
-from tests.fakebotapi.faults import FLOOD_METHODS, Fault, FloodControl, drop
 from tests.fakebotapi.methods import METHODS, ApiError, Drop, Params, RecordedCall, decode
 from tests.fakebotapi.state import TelegramState
-from tests.fakebotapi.webhook import deliver
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+"""The header of a webhook post that carries the webhook's ``secret_token``."""
+
+Fault = Callable[[RecordedCall], Awaitable[None]]
+"""A hook that runs before a Bot API method (``api.add_fault(fault, "sendMessage", …)``, every method without
+names; ``api.begin_outage()``: every call). It may return (the method then runs), sleep first (a slow
+answer), raise ``ApiError`` (answered instead: a 429, a 5xx) or ``Drop`` (the connection closes without an
+answer, after the method ran if ``delivered``)."""
+
+
+def refuse(code: int, description: str, **parameters: Any) -> Fault:
+    """Answers ``code`` with ``description`` (``refuse(502, "Bad Gateway")``) instead of the method."""
+    return _raising(lambda: ApiError(code, description, **parameters))
+
+
+def flood(retry_after: int) -> Fault:
+    """Answers ``429 Too Many Requests: retry after N``, as flood control does."""
+    return refuse(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+
+def drop(*, delivered: bool = False) -> Fault:
+    """Closes the connection without an answer; ``delivered``: after the method ran (its response lost)."""
+    return _raising(lambda: Drop(delivered=delivered))
+
+
+def slow(seconds: float) -> Fault:
+    """Answers ``seconds`` late; a client that gives up sooner cancels the call (nothing is done)."""
+    return lambda call: asyncio.sleep(seconds)
+
+
+def _raising(error: Callable[[], Exception]) -> Fault:
+    async def fault(call: RecordedCall) -> None:
+        raise error()
+
+    return fault
+
+
+class Sometimes:
+    """Applies ``fault`` to a share (0–1) of the calls it sees, by a seeded draw, ``times`` at most."""
+
+    def __init__(self, share: float, fault: Fault, *, seed: int = 12, times: int | None = None) -> None:
+        self.share, self.fault, self.times = share, fault, times
+        self.hits: list[RecordedCall] = []  # the calls it was applied to
+        self._random = random.Random(seed)
+
+    async def __call__(self, call: RecordedCall) -> None:
+        if (self.times is None or len(self.hits) < self.times) and self._random.random() < self.share:
+            self.hits.append(call)
+            await self.fault(call)
+
+
+@dataclass
+class FloodControl:
+    """Telegram's flood control: sliding windows per chat, for the whole bot, and per group and minute.
+
+    A call over a limit (None: no limit) is answered 429 ``Too Many Requests: retry after N`` (for
+    python-telegram-bot a ``RetryAfter``); refused calls do not count. N is ``retry_after``, or else the
+    seconds until the window frees up. Telegram allows about 30 messages a second, and 20 a minute in a group.
+    """
+
+    chats: Mapping[int, FakeChat]
+    per_chat_per_second: float | None = None
+    global_per_second: float | None = None
+    per_group_per_minute: float | None = None
+    retry_after: int | None = None
+    _hits: dict[tuple[str, object], deque[float]] = field(default_factory=dict, init=False)
+
+    async def __call__(self, call: RecordedCall) -> None:
+        """Counts the call, or refuses it with 429."""
+        chat_id = call.params.get("chat_id")
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
+        candidates = [
+            (("chat", chat_id), 1.0, self.per_chat_per_second),
+            (("all", None), 1.0, self.global_per_second),
+            (("group", chat_id), 60.0, self.per_group_per_minute if chat is None or chat.is_group else None),
+        ]
+        windows = [(key, span, limit) for key, span, limit in candidates if limit is not None]
+        now, wait = time.monotonic(), 0.0
+        for key, span, limit in windows:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - span:
+                hits.popleft()
+            if len(hits) >= limit:
+                wait = max(wait, hits[0] + span - now)
+        if wait > 0:
+            await flood(self.retry_after or max(1, math.ceil(wait)))(call)
+        for key, _span, _limit in windows:
+            self._hits[key].append(now)
 
 
 class FakeBotApi(TelegramState):
-    """A stand-in Bot API server for one test: ``async with FakeBotApi() as api``.
-
-    Point the bot at :attr:`root_url` (``TELEGRAM_API_URL``) with :attr:`token`; the arguments are
-    :class:`~tests.fakebotapi.state.TelegramState`'s.
-
-    Attributes:
-        requests: Every request received, in order of arrival.
-        flood_errors: How many calls were answered 429.
-        outages: The outages (:meth:`begin_outage`): when each began and ended, ``time.monotonic()``.
-        internal_errors: Exceptions inside the fake itself (each answered 500), shown by failed waits.
-    """
+    """A stand-in Bot API server for one test: ``async with FakeBotApi() as api``; point the bot at
+    :attr:`root_url` (``TELEGRAM_API_URL``) with :attr:`token`. The arguments are ``TelegramState``'s."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Prepares the server; ``async with`` starts it."""
         super().__init__(*args, **kwargs)
-        self.requests: list[RecordedCall] = []
-        self.flood_errors = 0
-        self.internal_errors: list[str] = []
-        self.outages: list[tuple[float, float | None]] = []  # (began, ended) in time.monotonic()
+        self.requests: list[RecordedCall] = []  # every request received, in order of arrival
+        self.flood_errors = 0  # how many calls were answered 429
+        self.internal_errors: list[str] = []  # exceptions in the fake itself (answered 500), for diagnostics
+        self.outages: list[tuple[float, float | None]] = []  # (began, ended) of each, in time.monotonic()
         self._faults: list[tuple[frozenset[str] | None, Fault]] = []
         self._flood: Fault | None = None
         self._seen: set[tuple[int, int]] = set()
@@ -60,14 +143,13 @@ class FakeBotApi(TelegramState):
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         # No access log: it would show the token. A request whose client went away (a cancelled long
         # poll) is cancelled too, as on Telegram.
-        runner = web.AppRunner(
+        self._runner = runner = web.AppRunner(
             app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=1
         )
-        self._runner = runner
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         self.closing = False
-        self._delivery = asyncio.create_task(deliver(self), name="fake webhook delivery")
+        self._delivery = asyncio.create_task(self._deliver(), name="fake webhook delivery")
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -91,10 +173,8 @@ class FakeBotApi(TelegramState):
         return f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
     def request(self) -> HTTPXRequest:
-        """A python-telegram-bot request object for the fake that ignores proxy variables.
-
-        httpx sends even 127.0.0.1 traffic to ``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` names it.
-        """
+        """A python-telegram-bot request object for the fake that ignores proxy variables (httpx sends even
+        127.0.0.1 traffic to ``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` names it)."""
         return HTTPXRequest(read_timeout=5.0, connect_timeout=2.0, httpx_kwargs={"trust_env": False})
 
     def bot(self) -> Bot:
@@ -102,10 +182,8 @@ class FakeBotApi(TelegramState):
         base_url = f"{self.root_url}/bot"
         return Bot(self.token, base_url=base_url, request=self.request(), get_updates_request=self.request())
 
-    # --- faults ------------------------------------------------------------------------------------------
-
     def add_fault(self, fault: Fault, *methods: str) -> Fault:
-        """Runs ``fault`` before each call of ``methods`` (every call without any); see :mod:`.faults`."""
+        """Runs ``fault`` before each call of ``methods`` (every call without any); see :data:`Fault`."""
         self._faults.append((frozenset(m.lower() for m in methods) or None, fault))
         return fault
 
@@ -124,24 +202,12 @@ class FakeBotApi(TelegramState):
         self.outage = None
         self.outages[-1] = (self.outages[-1][0], time.monotonic())
 
-    def flood_limit(
-        self,
-        per_chat_per_second: float | None = None,
-        global_per_second: float | None = None,
-        *,
-        per_group_per_minute: float | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        """Turns flood control on with these limits (see :class:`~.faults.FloodControl`), or off without."""
+    def flood_limit(self, **limits: Any) -> None:
+        """Turns flood control on with :class:`FloodControl`'s ``limits``, or off without any."""
         if self._flood is not None:
             self.remove_fault(self._flood)
-            self._flood = None
-        limits = (per_chat_per_second, global_per_second, per_group_per_minute)
-        if any(limit is not None for limit in limits):
-            flood = FloodControl(self.chats, *limits, retry_after=retry_after)
-            self._flood = self.add_fault(flood, *FLOOD_METHODS)
-
-    # --- what the bot did --------------------------------------------------------------------------------
+        flood = FloodControl(self.chats, **limits)
+        self._flood = self.add_fault(flood, "sendMessage", "editMessageText") if limits else None
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         """The requests received (of one method), in order."""
@@ -153,10 +219,8 @@ class FakeBotApi(TelegramState):
 
     async def wait_for(self, what: str, found: Callable[[], T | None], within: float = 5.0) -> T:
         """Waits until ``found()`` is not None, returns it; fails after ``within`` s (:meth:`diagnostics`)."""
-        if not await self.wait_until(lambda: found() is not None, within):
+        if not await self.wait_until(lambda: found() is not None, within) or (result := found()) is None:
             raise AssertionError(f"no {what} within {within}s\n{self.diagnostics()}")
-        result = found()
-        assert result is not None
         return result
 
     async def wait_for_messages(
@@ -174,15 +238,10 @@ class FakeBotApi(TelegramState):
 
     def diagnostics(self) -> str:
         """What the bot sent, which calls failed, what is unconfirmed: for assertion messages."""
-        lines = [
-            "bot messages:",
-            *(f"  chat {m.chat.id} #{m.message_id}: {m.text!r}" for m in self.bot_messages),
-        ]
+        lines = ["bot messages:", *(f"  {m.chat.id}#{m.message_id}: {m.text!r}" for m in self.bot_messages)]
         lines += ["failed Bot API calls:", *(f"  {c.summary()}" for c in self.failed_calls()[-10:])]
         lines += [f"unconfirmed updates: {len(self.queue)}; calls received: {len(self.requests)}"]
         return "\n".join(lines + [f"FakeBotApi internal error: {e}" for e in self.internal_errors])
-
-    # --- HTTP --------------------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
         name, token = request.match_info["method"], request.match_info["token"]
@@ -213,12 +272,42 @@ class FakeBotApi(TelegramState):
                 request.transport.close()
             return web.Response(status=500)  # never reaches the client
         except ApiError as error:
-            call.status, body = error.code, error.to_json()
+            call.status, body = error.code, error.body
             self.flood_errors += error.code == 429
         except Exception as error:  # the fake must never break the test's event loop
             logger.exception("FakeBotApi internal error in %s", call.method)
             self.internal_errors.append(f"{call.method}: {error!r}")
-            call.status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").to_json()
+            call.status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").body
         call.response, call.answered = body, time.monotonic()
         self.notify()
         return web.json_response(body, status=call.status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    async def _deliver(self) -> None:
+        """Posts the queued updates to the webhook while one is set, one at a time, until cancelled: an
+        update leaves the queue when the webhook answers 2xx; otherwise the error is kept as
+        ``getWebhookInfo`` reports it, and the update is posted again after the webhook's ``retry_delay``."""
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(trust_env=False, timeout=timeout) as session:
+            while True:
+                hook = self.webhook
+                batch = self.take_updates(1) if hook is not None else []
+                if hook is None or not batch:
+                    await self.changed(1.0)
+                    continue
+                update, error = batch[0], None
+                headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
+                try:
+                    async with session.post(hook.url, json=update, headers=headers) as answer:
+                        status = answer.status
+                        if not 200 <= status <= 299:
+                            error = f"Wrong response from the webhook: {status} {answer.reason}"
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    status, error = 0, f"Connection failed: {exc.__class__.__name__}"
+                hook.deliveries.append((update["update_id"], status))
+                if error is None:
+                    self.confirm(update["update_id"] + 1)
+                else:
+                    hook.last_error_date, hook.last_error_message = int(time.time()), error
+                self.notify()
+                if error is not None:
+                    await asyncio.sleep(hook.retry_delay)

@@ -1,8 +1,7 @@
 """Telegram's side: chats, members, messages, and the queue of updates for the bot.
 
-Tests act as Telegram's users through :class:`TelegramState` (``send_text``, ``press_button``,
-``add_bot_to_group`` …), which stores what happens and enqueues the updates Telegram would send; the Bot API
-methods (:mod:`tests.fakebotapi.methods`) read and change the same state.
+Tests act as Telegram's users through :class:`TelegramState`, which stores what happens and enqueues the
+updates Telegram would send; the Bot API methods (:mod:`tests.fakebotapi.methods`) share the same state.
 """
 
 from __future__ import annotations
@@ -14,12 +13,11 @@ import json
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal, TypedDict, Unpack
 
 from tests.fakebotapi import builders, html
-from tests.fakebotapi.builders import FakeChat, FakeUser, JSONDict, MemberStatus, StoredMessage
-from tests.fakebotapi.webhook import Webhook
+from tests.fakebotapi.builders import FakeChat, FakeUser, JSONDict, MemberStatus, StoredMessage, member_json
 
 DEFAULT_TOKEN: Final = "7000000001:AAFakeBangfuTestToken_0123456789abcdef"
 """A well-formed token; as on Telegram, the number before the colon is the bot's user id."""
@@ -53,59 +51,54 @@ class CallbackQuery:
     show_alert: bool = False
 
 
+@dataclass
+class Webhook:
+    """The webhook ``setWebhook`` registered (the server posts updates there), and how delivery goes: the
+    last failed delivery (``last_error_*``, for ``getWebhookInfo``) is tried again after ``retry_delay`` s."""
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40  # only reported
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+    deliveries: list[tuple[int, int]] = field(default_factory=list)  # (update_id, HTTP status or 0)
+    retry_delay: float = 0.2
+
+
 class TelegramState:
-    """What Telegram knows, and what tests do as its users.
-
-    ``token`` is the bot's (``<digits>:<secret>`` makes ``<digits>`` its user id), ``bot_username`` its
-    username without ``@``.
-
-    Attributes:
-        can_read_all_group_messages: True is privacy mode off; the default is BotFather's, privacy mode on.
-            Set it before the bot starts (``getMe`` reports it).
-        strict_html_ampersand: Refuse an ``&`` that starts no HTML entity (Telegram keeps it).
-        queue: The updates the bot has not confirmed yet (by a later ``getUpdates`` offset).
-        updates_sent: Every update ever enqueued (JSON, with ``update_id``), confirmed or not.
-        callback_queries: Every button press by query id.
-        webhook: The webhook ``setWebhook`` registered (updates are then posted to it), or None.
-    """
+    """What Telegram knows, and what tests do as its users; ``token`` is the bot's (``<digits>:<secret>``
+    makes ``<digits>`` its user id), ``bot_username`` its username without ``@``."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = DEFAULT_USERNAME) -> None:
         prefix = token.split(":", 1)[0]
         self.token = token
-        bot_id = int(prefix) if prefix.isdigit() else 1
-        self.bot_user = FakeUser(bot_id, "帮扶助手", bot_username, is_bot=True)
+        self.bot_id = int(prefix) if prefix.isdigit() else 1
+        self.bot_user = FakeUser(self.bot_id, "帮扶助手", bot_username, is_bot=True)
+        # Privacy mode (BotFather's default) is on unless this is True; set it before the bot starts (getMe).
         self.can_read_all_group_messages = False
-        self.strict_html_ampersand = True
-        self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user}
+        self.strict_html_ampersand = True  # refuse an "&" that starts no HTML entity (Telegram keeps it)
+        self.users: dict[int, FakeUser] = {self.bot_id: self.bot_user}
         self.chats: dict[int, FakeChat] = {}
         self.members: dict[int, dict[int, MemberStatus]] = {}
         self.topics: dict[int, dict[int, StoredMessage]] = {}
         self.migrated: dict[int, int] = {}
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.bot_messages: list[StoredMessage] = []
-        self.callback_queries: dict[str, CallbackQuery] = {}
+        self.callback_queries: dict[str, CallbackQuery] = {}  # every button press, by query id
         self.command_menus: dict[tuple[str, str], list[JSONDict]] = {}
-        self.queue: deque[JSONDict] = deque()
-        self.updates_sent: list[JSONDict] = []
+        self.queue: deque[JSONDict] = deque()  # the updates no getUpdates offset has confirmed yet
+        self.updates_sent: list[JSONDict] = []  # every update ever enqueued, confirmed or not
         self.allowed_updates: frozenset[str] | None = None
         self.long_poll_cap = 60.0  # seconds a getUpdates may wait, whatever timeout the bot asks for
         self.polls_waiting = 0
         self.poll_generation = 0  # a new getUpdates ends the one waiting
         self.closing = False
-        self.webhook: Webhook | None = None
-        self.outage: Callable[..., Awaitable[None]] | None = (
-            None  # a fault every call meets (FakeBotApi.begin_outage)
-        )
+        self.webhook: Webhook | None = None  # set by setWebhook: updates are then posted to it
+        self.outage: Callable[..., Awaitable[None]] | None = None  # a fault every call meets (begin_outage)
         self._message_ids: dict[int, int] = {}
         self._update_ids = itertools.count(10_000)
         self._query_ids = itertools.count(4_387_219_456_001)
-        self._serials = itertools.count(1)
         self._changed = asyncio.Event()
-
-    @property
-    def bot_id(self) -> int:
-        """The bot's user id."""
-        return self.bot_user.id
 
     # --- set-up ------------------------------------------------------------------------------------------
 
@@ -127,10 +120,7 @@ class TelegramState:
     def group(
         self, chat_id: int, title: str, kind: GroupKind = "group", bot_status: MemberStatus = "member"
     ) -> FakeChat:
-        """A group (negative id), a supergroup, or a supergroup with topics (``forum``).
-
-        ``bot_status="left"``, then :meth:`add_bot_to_group`, shows the bot joining.
-        """
+        """A group (negative id), a supergroup, or a ``forum`` (``bot_status="left"``: not joined yet)."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         chat_type: Literal["group", "supergroup"] = "group" if kind == "group" else "supergroup"
@@ -154,9 +144,7 @@ class TelegramState:
     def set_admins(self, chat: FakeChat, admins: Mapping[int, Literal["creator", "administrator"]]) -> None:
         """Who administers a group (user ids, the bot's included); earlier admins become members."""
         members = self.members.setdefault(chat.id, {})
-        for uid, status in list(members.items()):
-            if status in ("creator", "administrator") and uid not in admins:
-                members[uid] = "member"
+        members.update({u: "member" for u, s in members.items() if s in ("creator", "administrator")})
         members.update(admins)
 
     def status(self, chat: FakeChat, user_id: int) -> MemberStatus:
@@ -175,7 +163,7 @@ class TelegramState:
         self, chat: FakeChat, user: FakeUser, kind: str, caption: str = "", **where: Unpack[Where]
     ) -> StoredMessage:
         """A user sends a ``sticker``, a ``photo`` or ``document`` (its caption's commands marked), a ``location``."""
-        content = builders.media(kind, next(self._serials))
+        content = builders.media(kind, serial=len(self.messages))
         if caption:
             content |= {"caption": caption, "caption_entities": html.user_entities(caption)}
         return self.send_custom(chat, user, content, **where)
@@ -185,8 +173,7 @@ class TelegramState:
     ) -> StoredMessage:
         """A user sends any ``Message`` fields (``{"contact": …}``); the bot gets them if it :meth:`bot_sees`.
 
-        ``thread_id``, the forum topic, is by default that of the message replied to (``reply_to``).
-        """
+        ``thread_id``, the forum topic, is by default that of the message replied to (``reply_to``)."""
         reply_to, thread_id = where.get("reply_to"), where.get("thread_id")
         if chat.id in self.migrated or chat.id not in self.chats or (reply_to and reply_to.chat != chat):
             raise ValueError(f"chat {chat.id} is gone or unknown, or replied-to is elsewhere")
@@ -247,9 +234,7 @@ class TelegramState:
         """A basic group becomes a supergroup, as Telegram reports it; returns the supergroup.
 
         The old group gets a ``migrate_to_chat_id`` message (from ``by``, by default its creator), the new one
-        a ``migrate_from_chat_id`` message (from GroupAnonymousBot); calls naming the old id then answer 400
-        with ``migrate_to_chat_id`` (python-telegram-bot raises ``ChatMigrated``).
-        """
+        a ``migrate_from_chat_id`` message; calls naming the old id then answer 400 (``ChatMigrated``)."""
         if chat.type != "group" or new_chat_id in self.chats:
             raise ValueError("only a basic group migrates, to a new id")
         members = self.members.setdefault(chat.id, {})
@@ -289,11 +274,8 @@ class TelegramState:
     # --- for the Bot API methods -------------------------------------------------------------------------
 
     def bot_sees(self, message: StoredMessage) -> bool:
-        """Whether Telegram delivers a user's message to the bot.
-
-        With privacy mode on, in a group where it is no admin, the bot sees only commands (not
-        ``/cmd@other_bot``), mentions of it, replies to it, and service messages.
-        """
+        """Whether Telegram delivers a user's message to the bot: with privacy mode on and no admin rights in
+        a group, only commands (not ``/cmd@other_bot``), mentions of it, replies to it, service messages."""
         chat, status = message.chat, self.status(message.chat, self.bot_id)
         if status in ("left", "kicked"):
             return False
@@ -315,10 +297,8 @@ class TelegramState:
     def store_message(
         self, chat: FakeChat, sender: FakeUser, content: JSONDict, thread_id: int | None = None
     ) -> StoredMessage:
-        """A new message under the chat's next id; ``content``'s ``text`` and ``entities`` become fields.
-
-        In a forum topic it replies to the topic's first message, as Telegram reports it.
-        """
+        """A new message under the chat's next id (``content``'s ``text`` and ``entities`` become fields);
+        in a forum topic it replies to the topic's first message, as Telegram reports it."""
         message_id = self._message_ids.get(chat.id, 1)
         self._message_ids[chat.id] = message_id + 1
         content = dict(content)
@@ -364,10 +344,9 @@ class TelegramState:
 
     async def changed(self, within: float) -> None:
         """Waits up to ``within`` seconds for the next :meth:`notify`."""
-        event = self._changed
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within):
-                await event.wait()
+                await self._changed.wait()
 
     async def wait_until(self, condition: Callable[[], bool], within: float) -> bool:
         """Waits until ``condition()`` holds (checked at each change); False after ``within`` seconds."""
@@ -383,7 +362,10 @@ class TelegramState:
         old = members.get(self.bot_id, "member" if new == "kicked" else "left")
         members[self.bot_id] = new
         members.setdefault(by.id, "member")
-        self.enqueue("my_chat_member", builders.member_update(chat, by, self.bot_user, old, new))
+        change = {"chat": chat.to_api(), "from": by.to_api(), "date": int(time.time())}
+        change["old_chat_member"] = member_json(chat, self.bot_user, old)
+        change["new_chat_member"] = member_json(chat, self.bot_user, new)
+        self.enqueue("my_chat_member", change)
 
 
 def scope_key(scope: JSONDict) -> str:
