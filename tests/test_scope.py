@@ -32,6 +32,9 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("城口县扶贫办主任是谁", Finding.UNLISTED),
         ("万盛经开区归哪管", Finding.UNLISTED),
         ("谢旨祺的微信", Finding.PERSONAL),
+        ("重庆市慈善总会咋个联系", Finding.UNLISTED),  # another body's phone
+        ("义诊时老人问高血压药能不能自己停", Finding.UNLISTED),
+        ("18个深度贫困乡镇里哪个最穷", Finding.UNLISTED),
     ],
 )
 def test_questions_the_guideline_cannot_answer_are_recognized(
@@ -56,7 +59,9 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "帮贫困村发展乡村旅游产业",
         "年化村在哪个区县",
         "三建乡主任是谁",
-        "金池村归哪个乡管",  # where a listed village lies: attachment 3 answers it
+        "金池村归哪个乡管",
+        "慈善总会能做哪些扶贫",  # the body named, but not its phone
+        "我们是慈善会,涪陵区的扶贫办电话是多少",  # the phone asked is the office's  # where a listed village lies: attachment 3 answers it
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:

@@ -26,6 +26,7 @@ class UnlistedTopic(Strict):
     words: list[Text] = Field(min_length=1)
     unless: list[Text] = []
     answered_of: list[EntityType] = []
+    contact: bool = False
 
 
 class Personal(Strict):

@@ -19,7 +19,7 @@ from bot.compose.faq import with_faq
 from bot.compose.notes import with_notes
 from bot.compose.reply import Reply, ReplyKind, Section
 from bot.compose.smalltalk import acknowledgement_reply, decline_reply
-from bot.data.entity_type import PLACE_TYPES
+from bot.data.entity_type import PLACE_TYPES, EntityType
 from bot.data.faq_intents import ensure_apart
 from bot.data.intents import Intent, load_intents
 from bot.data.knowledge import KnowledgeBase
@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 KEEP_CANDIDATES = 3
 # A part of a message shorter than this (好的, 谢谢, 第一) asks nothing of its own.
 MIN_PART_CHARS = 4
+# What a part of a message must name to be answered beside a declined part: a place or an article, facts the
+# guideline lists (城口扶贫办电话多少?那边有什么好玩的), not an organization type alone (残疾证怎么办 要去哪个
+# 医院做鉴定: 医院 is no question of its own).
+ANSWERABLE_PARTS = PLACE_TYPES | {EntityType.ARTICLE}
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
@@ -197,10 +201,12 @@ class Engine:
         for part in parts:
             other = self.understand(part)
             # A part asking nothing, or naming nothing of its own, may be background or the tail of the
-            # declined one (想成立一个民办非企业单位,需要准备哪些材料; 我在万州读的大学,那边的烤鱼好吃).
+            # declined one (想成立一个民办非企业单位,需要准备哪些材料; 我在万州读的大学,那边的烤鱼好吃);
+            # a request without a question word is background too (石柱县残联电话多少 想对接残疾人项目).
             if other.intent is None or other.scope is not None or other.intent.smalltalk:
                 continue
-            if other.analysis.asking and other.analysis.entity_types:
+            questioning = bool(self.analyzer.lexicon.question.search(other.analysis.text))
+            if questioning and other.analysis.entity_types & ANSWERABLE_PARTS:
                 return None
         return found
 

@@ -109,6 +109,8 @@ class Scope:
         for topic, words, unless in self._topics:
             if not words.found(text) or unless.found(text) or types & set(topic.answered_of):
                 continue
+            if topic.contact and not self._contact.found(text):
+                continue  # asked of a body the guideline names, but not how to contact it (慈善总会能做什么)
             if topic.office:
                 if not (types & PLACE_TYPES or self._offices.found(text)):
                     continue  # an office detail is asked of a place or an office
