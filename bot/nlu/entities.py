@@ -427,7 +427,7 @@ class Gazetteer:
         else:
             generic = word.endswith(self._lexicon.generic_place_words)
         # 帮扶县 in 做点帮扶,县扶贫办电话 (the comma normalized away) is a domain word and a 县, not a place.
-        domain_stem = word[:-1] in self._lexicon.synonyms.values()
+        domain_stem = word[:-1] in self._lexicon.canonical_words
         return bool(
             self._place_like.match(word)
             and word[0] not in self._lexicon.not_place_starts

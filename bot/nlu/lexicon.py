@@ -152,10 +152,15 @@ class Lexicon:
         """The canonical form of a token (the token itself when it has no synonym)."""
         return self.synonyms.get(token, token)
 
-    @property
+    @functools.cached_property
     def words(self) -> frozenset[str]:
-        """Every word the segmenter should keep whole."""
+        """Every word the segmenter should keep whole (computed once: entity search asks it per word)."""
         return frozenset(self.synonyms) | self.stopwords | self.generic
+
+    @functools.cached_property
+    def canonical_words(self) -> frozenset[str]:
+        """The canonical words synonyms fold into (帮扶, 电话)."""
+        return frozenset(self.synonyms.values())
 
 
 class Segmenter:

@@ -73,6 +73,8 @@ class Scope:
         """
         self._data = data
         self._topics = [(topic, Words(topic.words), Words(topic.unless)) for topic in data.unlisted]
+        # Most questions name no topic's word: one search over them all spares a search per topic.
+        self._any_topic = Words([word for topic in data.unlisted for word in topic.words])
         self._contact = Words(data.contact_words)
         self._personal = Words(data.personal.words)
         self._always_personal = Words(data.personal.always)
@@ -106,7 +108,8 @@ class Scope:
         person = self._person_words.found(text) or any(m.surface in self._contacts for m in analysis.mentions)
         if (person and self._personal.found(text)) or self._always_personal.found(text):
             return OutOfScope(Finding.PERSONAL, self._data.personal.what)
-        for topic, words, unless in self._topics:
+        topics = self._topics if self._any_topic.found(text) else []
+        for topic, words, unless in topics:
             if not words.found(text) or unless.found(text) or types & set(topic.answered_of):
                 continue
             if topic.contact and not self._contact.found(text):
