@@ -26,7 +26,7 @@ from typing import Any
 
 from telegram import Bot, Update
 
-from bot.errors import SettingsError
+from bot.channels.telegram.database import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -84,21 +84,7 @@ class Inbox:
         Raises:
             SettingsError: The file cannot be used.
         """
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, check_same_thread=False, timeout=10.0)
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=FULL")
-                with connection:
-                    connection.executescript(_SCHEMA)
-            except sqlite3.Error:
-                connection.close()
-                raise
-        except (OSError, sqlite3.Error) as exc:
-            raise SettingsError(
-                f"cannot use {path} for the bot's inbox ({exc}); check BANGFU_DATA_DIR"
-            ) from None
+        connection = open_database(path, _SCHEMA, purpose="the bot's inbox", synchronous="FULL")
         return cls(connection, path)
 
     def close(self) -> None:

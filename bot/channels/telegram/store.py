@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 
-from bot.errors import SettingsError
+from bot.channels.telegram.database import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -83,23 +83,13 @@ class Store:
         Raises:
             SettingsError: The directory cannot be created or the file is not a usable database.
         """
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # The connection is used from worker threads too; the lock makes that safe.
-            connection = sqlite3.connect(path, check_same_thread=False, timeout=10.0)
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                with connection:
-                    connection.executescript(_SCHEMA)
-                    connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            except sqlite3.Error:
-                connection.close()
-                raise
-        except (OSError, sqlite3.Error) as exc:
-            raise SettingsError(
-                f"cannot use {path} for the Telegram bot's settings ({exc}); check BANGFU_DATA_DIR"
-            ) from None
+        connection = open_database(
+            path,
+            _SCHEMA,
+            purpose="the Telegram bot's settings",
+            synchronous="NORMAL",
+            user_version=SCHEMA_VERSION,
+        )
         return cls(connection, path)
 
     def close(self) -> None:
