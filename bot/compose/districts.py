@@ -26,20 +26,20 @@ from bot.nlu.slots import implied_districts, places_elsewhere, unlisted_local_pl
 
 def all_phones_reply(kb: KnowledgeBase) -> Reply:
     """The office phones of all 18 key districts, by tier."""
-    sections = []
-    for tier in ("国家级", "市级"):
-        districts = kb.districts_of_tier(tier)
-        lines = tuple(f"{d.name}:{d.phone}" for d in districts)
-        sections.append(
-            Section(
-                f"{tier}扶贫开发工作重点区县({len(lines)}个)扶贫办电话",
-                lines,
-                kb.cite(ATTACHMENT_1),
-                bullet=True,
-                items=district_items(districts),
-            )
-        )
+    sections = [tier_phones_section(kb, tier) for tier in ("国家级", "市级")]
     return answer(*sections, suggestions=[ask("深度贫困乡镇联系人有哪些"), ask("怎么参与脱贫攻坚")])
+
+
+def tier_phones_section(kb: KnowledgeBase, tier: str) -> Section:
+    """The office phones of the key districts of one tier."""
+    districts = kb.districts_of_tier(tier)
+    return Section(
+        f"{tier}扶贫开发工作重点区县({len(districts)}个)扶贫办电话",
+        tuple(f"{d.name}:{d.phone}" for d in districts),
+        kb.cite(ATTACHMENT_1),
+        bullet=True,
+        items=district_items(districts),
+    )
 
 
 def city_office_reply(kb: KnowledgeBase) -> Reply:
@@ -150,21 +150,12 @@ def tier_list(brief: Brief) -> Reply:
     with_phones = brief.analysis is not None and "电话" in brief.analysis.words
     sections = []
     for tier in tiers:
-        districts = kb.districts_of_tier(tier)
-        title = f"{len(districts)}个{tier}扶贫开发工作重点区县"
         if with_phones:
-            lines = tuple(f"{d.name}:{d.phone}" for d in districts)
-            sections.append(
-                Section(
-                    f"{title}扶贫办电话",
-                    lines,
-                    kb.cite(ATTACHMENT_1),
-                    bullet=True,
-                    items=district_items(districts),
-                )
-            )
+            sections.append(tier_phones_section(kb, tier))
         else:
+            districts = kb.districts_of_tier(tier)
             names = ("、".join(d.name for d in districts),)
+            title = f"{len(districts)}个{tier}扶贫开发工作重点区县"
             sections.append(Section(title, names, kb.cite(ATTACHMENT_1), items=district_items(districts)))
     return answer(*sections, suggestions=[ask("各区县扶贫办电话"), ask("深度贫困乡镇有哪些")])
 
