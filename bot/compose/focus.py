@@ -57,20 +57,9 @@ def three_focus(brief: Brief) -> Reply:
     """The “三聚焦” principle and what it covers."""
     kb = brief.kb
     fact = kb.focus.three_focus
-    focus = kb.focus
     return answer(
         Section("“三聚焦”", (fact.text + "。",), kb.cite(fact.source)),
-        Section(
-            focus.regions.title, ("、".join(fact_texts(focus.regions.items)),), kb.cite(focus.regions.source)
-        ),
-        Section(
-            focus.people.title, fact_texts(focus.people.items), kb.cite(focus.people.source), bullet=True
-        ),
-        Section(
-            focus.domains.title,
-            ("、".join(fact_texts(focus.domains.items)) + "等",),
-            kb.cite(focus.domains.source),
-        ),
+        *_focus_sections(kb),
     )
 
 
@@ -80,6 +69,15 @@ def focus_overview(brief: Brief) -> Reply:
     kb = brief.kb
     focus = kb.focus
     return answer(
+        *_focus_sections(kb),
+        Section(None, (focus.three_focus.text + "。",), kb.cite(focus.three_focus.source)),
+    )
+
+
+def _focus_sections(kb: KnowledgeBase) -> tuple[Section, Section, Section]:
+    """The focus regions, people and domains, one section each."""
+    focus = kb.focus
+    return (
         Section(
             focus.regions.title, ("、".join(fact_texts(focus.regions.items)),), kb.cite(focus.regions.source)
         ),
@@ -91,5 +89,4 @@ def focus_overview(brief: Brief) -> Reply:
             ("、".join(fact_texts(focus.domains.items)) + "等",),
             kb.cite(focus.domains.source),
         ),
-        Section(None, (focus.three_focus.text + "。",), kb.cite(focus.three_focus.source)),
     )

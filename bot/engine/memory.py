@@ -43,8 +43,9 @@ def remember(
     conversation.intent = reply.intent
     conversation.clarifying = reply.asks if reply.kind is ReplyKind.CLARIFY else None
     conversation.choices = (*reply.choices, *reply.suggestions)
-    if reply.listed or not picked:
-        conversation.listed = reply.listed if len(reply.listed) <= MAX_LISTED else ()
+    listed = reply.listed  # derived from the sections each time: read once
+    if listed or not picked:
+        conversation.listed = listed if len(listed) <= MAX_LISTED else ()
     if not (picked and reply.kind is ReplyKind.ANSWER):
         conversation.readings = _readings(analysis) if reply.kind is ReplyKind.ANSWER else ()
 

@@ -14,14 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter
 
 from bot.channels.text import render_text
-from bot.data.schema import Strict, Text, problems_from
+from bot.data.schema import Strict, Text
 from bot.data.yamlio import load_yaml
 from bot.engine import Conversation, Engine
-from bot.errors import DataError, display_path
-from bot.tools.evaluate import Case, Outcome, check, follow_updates
+from bot.errors import display_path
+from bot.tools.evaluate import Case, Outcome, check, follow_updates, load_list
 
 
 class Dialogue(Strict):
@@ -78,15 +78,9 @@ def load_dialogues(path: Path) -> list[Dialogue]:
     Raises:
         DataError: The file is malformed (with file and line).
     """
-    document = load_yaml(path, display_path(path))
-    if not isinstance(document.data, list) or not document.data:
-        raise DataError(
-            [document.problem((), "a dialogue set is a list of dialogues, each with id, tag and turns")]
-        )
-    try:
-        return _DIALOGUES.validate_python(document.data)
-    except ValidationError as exc:
-        raise DataError(problems_from(exc, document, Dialogue)) from None
+    return load_list(
+        path, _DIALOGUES, Dialogue, "a dialogue set is a list of dialogues, each with id, tag and turns"
+    )
 
 
 def evaluate_dialogues(engine: Engine, dialogues: Iterable[Dialogue]) -> DialogueReport:

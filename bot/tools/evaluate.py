@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -43,6 +44,8 @@ class Case(Strict):
 
 
 _CASES = TypeAdapter(list[Case])
+# A model of the items of a list file.
+M = TypeVar("M", bound=Strict)
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,30 @@ def load_cases(path: Path) -> list[Case]:
     Raises:
         DataError: The file is malformed (with file and line).
     """
+    return load_list(
+        path, _CASES, Case, "a question set is a list of cases, each line `- {q: ..., all: [...]}`"
+    )
+
+
+def load_list(path: Path, adapter: TypeAdapter[list[M]], model: type[M], shape: str) -> list[M]:
+    """Reads a YAML file that is a non-empty list of ``model`` items (a question or dialogue set).
+
+    Args:
+        path: The file.
+        adapter: Validates the whole list.
+        model: The item's model, to name its fields in errors.
+        shape: What the file should be, said when it is not a non-empty list.
+
+    Raises:
+        DataError: The file is malformed (with file and line).
+    """
     document = load_yaml(path, display_path(path))
     if not isinstance(document.data, list) or not document.data:
-        raise DataError(
-            [document.problem((), "a question set is a list of cases, each line `- {q: ..., all: [...]}`")]
-        )
+        raise DataError([document.problem((), shape)])
     try:
-        return _CASES.validate_python(document.data)
+        return adapter.validate_python(document.data)
     except ValidationError as exc:
-        raise DataError(problems_from(exc, document, Case)) from None
+        raise DataError(problems_from(exc, document, model)) from None
 
 
 def _squash(text: str) -> str:
