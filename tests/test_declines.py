@@ -30,6 +30,11 @@ PHONE = re.compile(r"\d{3}-\d{8}|1[3-9]\d{9}")
         ("帮我润色一下这段年终总结", "没有代写、润色或翻译文稿方面的内容"),
         ("残疾证怎么办 要去哪个医院做鉴定", "证件办理"),  # the second part, 医院 alone, asks nothing listed
         ("张成林主任家的收件地址", "只列出各深度贫困乡镇联系人的姓名、职务和联系电话"),
+        # A town's contact person: only the deep-poverty townships have one in the guideline.
+        ("巫溪中梁乡联系人电话多少", "没有列出巫溪县中梁乡的联系人"),
+        ("奉节县草堂镇的联系人是谁 电话多少", "草堂镇不在其中"),
+        ("开州区扶贫办今年预算是多少", "没有金额、费用和预算"),
+        ("潼南区哪些村已经退出定点攻坚村名单了", "2020年以后的变化"),
     ],
 )
 def test_a_decline_says_what_the_guideline_does_not_contain(engine: Engine, question: str, says: str) -> None:
@@ -43,6 +48,17 @@ def test_a_decline_says_what_the_guideline_does_not_contain(engine: Engine, ques
 def test_a_decline_about_a_listed_place_offers_what_is_listed_as_questions(engine: Engine) -> None:
     reply = engine.answer("城口县有什么好玩的景点")
     assert "城口扶贫办电话" in [c.query for c in reply.suggestions]
+
+
+def test_a_town_without_a_listed_contact_offers_its_district_office_to_tap(engine: Engine) -> None:
+    reply = engine.answer("巫溪中梁乡联系人电话多少")
+    assert "巫溪扶贫办电话" in [c.query for c in reply.suggestions]
+    assert "星溪村" in render_text(reply)  # what the attachments do list of the town
+
+
+def test_a_town_sharing_its_name_with_a_listed_township_is_still_answered(engine: Engine) -> None:
+    text = render_text(engine.answer("云阳县双龙镇的联系人"))
+    assert "023-55128041" in text or "巫山" in text
 
 
 def test_advertising_gets_a_short_refusal(engine: Engine) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
+from bot.errors import DataError
 from bot.nlu.scope import Finding, OfficeDetail, OutOfScope
+from tests.engine_support import ProjectCopy, line_of
 
 
 def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
@@ -35,6 +37,19 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("重庆市慈善总会咋个联系", Finding.UNLISTED),  # another body's phone
         ("义诊时老人问高血压药能不能自己停", Finding.UNLISTED),
         ("18个深度贫困乡镇里哪个最穷", Finding.UNLISTED),
+        # Families of phrasings, matched by the patterns of scope.yaml rather than listed word by word.
+        ("开州区扶贫办今年预算是多少", Finding.UNLISTED),  # an amount: the guideline states none
+        ("教育培训机构设的奖学金一般每个人发好多", Finding.UNLISTED),
+        ("帮村里建一个乡村公益综合体,大概要投资好多", Finding.UNLISTED),
+        ("丰都县的定点攻坚村是哪年定的", Finding.UNLISTED),  # what changed, or when, after 2020
+        ("潼南区哪些村已经退出定点攻坚村名单了", Finding.UNLISTED),
+        ("高桥村坐啥子车去哦", Finding.UNLISTED),  # a trip's logistics
+        ("忠县的攻坚村离高速路口远不远", Finding.UNLISTED),
+        ("黔江的定点攻坚村哪个最需要帮扶", Finding.UNLISTED),  # a ranking the lists cannot support
+        ("你觉得我们基金会选万州还是云阳做项目更好", Finding.UNLISTED),
+        ("慈善组织设专项基金要走啥子审批流程", Finding.UNLISTED),
+        ("浪坪乡李智明是哪年上任的", Finding.PERSONAL),
+        ("泥溪镇吴劲松是副主任,那正主任是哪位", Finding.PERSONAL),
     ],
 )
 def test_questions_the_guideline_cannot_answer_are_recognized(
@@ -62,6 +77,11 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "金池村归哪个乡管",
         "慈善总会能做哪些扶贫",  # the body named, but not its phone
         "我们是慈善会,涪陵区的扶贫办电话是多少",  # the phone asked is the office's  # where a listed village lies: attachment 3 answers it
+        "我们是个小协会,没得好多钱,咋个参与扶贫嘛",  # money named, no amount asked
+        "哪些人最需要帮扶",  # the focus groups, not a ranking of places
+        "残障贫困人口怎么帮",  # 人口 of a group, not a head count
+        "我们协会有几个会员单位,想去酉阳帮扶,找谁",
+        "我们年纪大了不太会用手机,重点地区有哪些",  # the user's own age
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:
@@ -83,3 +103,16 @@ def test_a_question_naming_a_place_but_asking_nothing_the_attachments_list_is_de
     reply = engine.answer(question)
     assert reply.intent is None
     assert not any(ch.isdigit() for s in reply.sections for line in s.lines for ch in line)
+
+
+def test_a_pattern_that_is_no_regular_expression_is_reported_at_its_line(project_copy: ProjectCopy) -> None:
+    path = project_copy.intents / "scope.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  - id: weather\n", "  - id: weather\n    patterns: ['坐(车']\n", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        Engine.load(project_copy.knowledge, project_copy.intents)
+    (problem,) = raised.value.problems
+    assert problem.path.endswith("scope.yaml")
+    assert problem.line == line_of(text, r"patterns: \['坐\(车'\]")
+    assert "not a valid regular expression" in problem.message

@@ -5,14 +5,29 @@ Its header comment explains every field; :mod:`bot.nlu.scope` recognizes such qu
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from bot.data.entity_type import EntityType
 from bot.data.schema import Ident, Strict, Text
 
 SCOPE_FILE = "scope.yaml"
+
+
+def _check_pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(
+            f"pattern `{value}` is not a valid regular expression ({exc}); write it as Python's re module "
+            "reads it, or list the words under `words:` instead"
+        ) from None
+    return value
+
+
+Pattern = Annotated[Text, AfterValidator(_check_pattern)]
 
 
 class UnlistedTopic(Strict):
@@ -24,6 +39,7 @@ class UnlistedTopic(Strict):
     townships: bool = True
     with_phone: bool = True
     words: list[Text] = Field(min_length=1)
+    patterns: list[Pattern] = []
     unless: list[Text] = []
     answered_of: list[EntityType] = []
     contact: bool = False

@@ -41,7 +41,7 @@ from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.passages import PassageIndex
 from bot.nlu.scope import Finding, OfficeDetail, OutOfScope, Scope
-from bot.nlu.slots import Slots, resolve_slots
+from bot.nlu.slots import Slots, resolve_slots, unlisted_local_places
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,12 @@ ANSWERABLE_PARTS = PLACE_TYPES | {EntityType.ARTICLE}
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
+# Answers that give a place's contacts, and the canonical words asking for a person and for the office: a
+# question for the person of a town the attachments list no contact for is declined (see
+# Engine._unlisted_contact).
+CONTACT_ANSWERS = frozenset({"district_contact", "township_contact"})
+PERSON_WORD = "联系人"
+OFFICE_WORD = "扶贫办"
 NEWS_TEXT_INTENT = "news_text"
 
 
@@ -160,6 +166,8 @@ class Engine:
         scope = self._screen(question, analysis)
         if scope is None and chosen is not None and self._asks_else_of_place(chosen, analysis):
             scope = OutOfScope(Finding.UNLISTED)
+        if scope is None and chosen is not None:
+            scope = self._unlisted_contact(chosen, analysis, slots)
         if isinstance(scope, OutOfScope):
             chosen = None
         confidence = max(0.0, min(1.0, score / 100))
@@ -184,6 +192,32 @@ class Engine:
             if not w.isascii() and w not in self._smalltalk_words
         ]
         return bool(content) and not set(analysis.words) & lexicon.place_topics
+
+    def _unlisted_contact(self, intent: Intent, analysis: Analysis, slots: Slots) -> OutOfScope | None:
+        """A question for the contact person of a town the attachments list no contact for, declined.
+
+        Only the 18 deep-poverty townships have a contact in the guideline; 巫溪中梁乡联系人电话 names a town
+        of designated villages (or 草堂镇, one not listed at all), and answering with the district office
+        would give a phone for a question that asked for someone else. The decline offers the district's
+        office as a question to tap.
+        """
+        if intent.answer not in CONTACT_ANSWERS or slots.townships:
+            return None
+        words = set(analysis.words)
+        if PERSON_WORD not in words or OFFICE_WORD in words:
+            return None
+        listed = {t.name for t in self.kb.townships}
+        # A town sharing its name with a listed township (云阳双龙镇, 巫山双龙镇) is answered with both.
+        towns = [(d, town) for d, town in slots.towns if town not in listed]
+        local = unlisted_local_places(slots)
+        if (not towns and not local) or len(towns) < len(slots.towns):
+            return None
+        named = "、".join(dict.fromkeys([town for _, town in towns] + local))
+        what = f"{named}的联系人:指引只列出{len(self.kb.townships)}个深度贫困乡镇的联系人,{named}不在其中"
+        villages = [v for v in self.kb.villages if (v.district, v.town) in set(towns)]
+        if villages:
+            what += f"({named}有定点攻坚村{'、'.join(v.name for v in villages)})"
+        return OutOfScope(Finding.UNLISTED, what, office=True)
 
     def _screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:
         """What the question asks that the guideline does not contain (:mod:`bot.nlu.scope`).

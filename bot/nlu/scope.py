@@ -72,14 +72,19 @@ class Scope:
             contacts: The names of the listed contacts.
         """
         self._data = data
-        self._topics = [(topic, Words(topic.words), Words(topic.unless)) for topic in data.unlisted]
+        self._topics = [
+            (topic, Words(topic.words, topic.patterns), Words(topic.unless)) for topic in data.unlisted
+        ]
         # Most questions name no topic's word: one search over them all spares a search per topic.
-        self._any_topic = Words([word for topic in data.unlisted for word in topic.words])
+        self._any_topic = Words(
+            [word for topic in data.unlisted for word in topic.words],
+            [pattern for topic in data.unlisted for pattern in topic.patterns],
+        )
         self._contact = Words(data.contact_words)
         self._personal = Words(data.personal.words)
         self._always_personal = Words(data.personal.always)
         self._offices = Words(data.office_words)
-        self._person_words = Words(["联系人", "负责人"])
+        self._person_words = Words(["联系人", "负责人", "对接人", "联络人"])
         self._contacts = contacts
         self._later = Words(data.later.words)
         self._times = Words(data.later.times)
@@ -138,12 +143,19 @@ class Scope:
 class Words:
     """A list of words, found anywhere in a text with one regular expression (the lists are long)."""
 
-    def __init__(self, words: list[str]) -> None:
-        """Normalizes the words; longer words are tried first."""
+    def __init__(self, words: list[str], patterns: list[str] | None = None) -> None:
+        """Normalizes the words; longer words are tried first, then the patterns (regular expressions).
+
+        Args:
+            words: Literal words, written as users type them (normalized here).
+            patterns: Regular expressions over the normalized text, for a family of phrasings no word
+                list can enumerate (哪年定的, 哪一年上任).
+        """
         self.words = tuple(
             sorted(dict.fromkeys(w for w in map(normalize, words) if w), key=len, reverse=True)
         )
-        self._pattern = re.compile("|".join(map(re.escape, self.words))) if self.words else None
+        alternatives = [*map(re.escape, self.words), *(f"(?:{p})" for p in patterns or ())]
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 
     def found(self, text: str) -> bool:
         """Whether any of the words occurs in ``text``."""
