@@ -175,6 +175,8 @@ def test_places_outside_chongqing_are_reported_as_such(
         "空心村怎么帮扶",
         "我们想去做点帮扶,县扶贫办电话",  # 帮扶 + 县 once the comma is gone
         "别的县",
+        "两个县的扶贫办电话都发我一下",  # a count of places
+        "想先打县扶贫办电话",  # a verb before 县
     ],
 )
 def test_question_words_with_a_place_ending_are_not_places(engine: Engine, question: str) -> None:

@@ -116,3 +116,40 @@ def test_a_pattern_that_is_no_regular_expression_is_reported_at_its_line(project
     assert problem.path.endswith("scope.yaml")
     assert problem.line == line_of(text, r"patterns: \['坐\(车'\]")
     assert "not a valid regular expression" in problem.message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "陶松森那边我已经打过电话了,他说下周三上午都在乡里",  # tells, asks nothing
+        "昨天在武隆后坪乡给30多户换了电线插座,蹇主任一直在旁边帮忙",
+        "@阿杰 你把大家中国社会扶贫网的注册截图收一下,每个人都要交哈",  # written to another member
+        "@所有人 周六去后坪乡的名单:王姐、小李、我,还有谁要去的接龙",  # a question, theirs to answer
+        "老王你这个肚子,义诊的时候先给自己查一哈🤣",
+    ],
+)
+def test_a_message_telling_rather_than_asking_is_a_remark(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.intent is None
+    assert not any(ch.isdigit() for s in reply.sections for line in s.lines for ch in line)
+
+
+@pytest.mark.parametrize(
+    ("message", "shows"),
+    [
+        ("回复 @小周:车田乡你说的那个姚老师电话多少?@bot", "13452219014"),  # @bot: asked of the bot
+        ("垫江有定点攻坚村没得😂", "卧龙村"),  # 没得 ends a question in Chongqing speech
+        ("万州龙驹镇联系人 @bot", "18223503665"),
+        ("去年在城口做过助学,麻烦告诉我鸡鸣乡的联系人", "张代斌"),  # background, then a request
+    ],
+)
+def test_a_question_beside_mentions_and_past_events_is_still_answered(
+    engine: Engine, message: str, shows: str
+) -> None:
+    text = "\n".join(line for s in engine.answer(message).sections for line in s.lines)
+    assert shows in text
+
+
+def test_calling_someone_is_not_asking_for_a_number(engine: Engine) -> None:
+    found = screen(engine, "丰都三建乡陶主任平时几点上班?周末打电话方便不")
+    assert isinstance(found, OutOfScope)  # declined, not the office hours mentioned before a phone

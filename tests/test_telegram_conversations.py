@@ -119,6 +119,12 @@ async def test_advertising_and_instructions_get_no_answer_in_a_group_and_a_short
         "今年有什么新政策吗",
         "万州区扶贫办的地址在哪",
         "我们合作社能申请扶贫贷款吗",
+        # Members telling each other things that name a listed contact, township or place in passing.
+        "陶松森那边我已经打过电话了,他说下周三上午都在乡里",
+        "@小王 义诊那天需要几个护士,统计一下报给我",
+        "明天8点在城口县政府门口集合,别迟到哈",
+        "红池坝镇,一听就像个火锅店的名字😂",
+        "巫溪中梁乡联系人电话多少",  # a town the attachments list no contact for
     ],
 )
 async def test_auto_mode_stays_silent_on_near_misses(

@@ -23,6 +23,9 @@ def out_of_scope_reply(kb: KnowledgeBase, found: OutOfScope, slots: Slots) -> Re
         return Reply(ReplyKind.REFUSE, (Section(None, (REFUSAL,)),))
     if found.finding is Finding.LATER:
         return _later_reply(kb, found.what)
+    if found.finding is Finding.REMARK:
+        line = "好的。如需查询《工作指引》中的内容(扶贫办电话、乡镇联系人、帮扶活动、报送要求等),请直接问我。"
+        return Reply(ReplyKind.DECLINE, (Section(None, (line,)),), tuple(ask(q) for q in EXAMPLE_QUESTIONS))
     if found.finding is Finding.PERSONAL:
         line = f"《工作指引》只列出各深度贫困乡镇联系人的姓名、职务和联系电话,没有{found.what},我不能提供。"
         return Reply(ReplyKind.DECLINE, (Section(None, (line,)),))

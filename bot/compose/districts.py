@@ -166,9 +166,10 @@ def region_counts(brief: Brief) -> Reply:
     kb = brief.kb
     national, city = len(kb.districts_of_tier("国家级")), len(kb.districts_of_tier("市级"))
     lines = (
-        f"扶贫开发工作重点区县:{national + city}个(国家级{national}个、市级{city}个)",
-        f"深度贫困乡镇:{len(kb.townships)}个",
-        f"定点攻坚村:{len(kb.villages)}个",
+        # Worded as article 2 counts them (18个深度贫困乡镇), so that a count asked is found as printed.
+        f"{national + city}个扶贫开发工作重点区县(国家级{national}个、市级{city}个)",
+        f"{len(kb.townships)}个深度贫困乡镇",
+        f"{len(kb.villages)}个定点攻坚村",
     )
     return answer(
         Section("《工作指引》关注的重点地区", lines, kb.cite("第二条"), bullet=True),

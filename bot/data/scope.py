@@ -70,6 +70,16 @@ class Refuse(Strict):
     allowed_links: list[Text]
 
 
+class Remarks(Strict):
+    """Messages that tell rather than ask: chat in a group that names a place or a contact in passing."""
+
+    markers: list[Text] = []
+    coordination: list[Text] = []
+    requests: list[Text] = []
+    emoji: list[Text] = []
+    bot_names: list[Text] = []
+
+
 class ScopeFile(Strict):
     """``intents/scope.yaml``."""
 
@@ -80,3 +90,4 @@ class ScopeFile(Strict):
     personal: Personal
     later: Later
     refuse: Refuse
+    remarks: Remarks = Remarks()

@@ -40,7 +40,7 @@ from bot.nlu.entities import Gazetteer
 from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.passages import PassageIndex
-from bot.nlu.scope import Finding, OfficeDetail, OutOfScope, Scope
+from bot.nlu.scope import AT_MENTION, Finding, OfficeDetail, OutOfScope, Scope
 from bot.nlu.slots import Slots, resolve_slots, unlisted_local_places
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ GUIDELINE_TEXT_INTENT = "guideline_text"
 # Answers that give a place's contacts, and the canonical words asking for a person and for the office: a
 # question for the person of a town the attachments list no contact for is declined (see
 # Engine._unlisted_contact).
+# Chongqing speech ends a question with these instead of a question word (垫江有攻坚村没得, 号码是好多).
+TRAILING_QUESTIONS = ("没得", "没有", "不", "没", "好多", "莫得")
 CONTACT_ANSWERS = frozenset({"district_contact", "township_contact"})
 PERSON_WORD = "联系人"
 OFFICE_WORD = "扶贫办"
@@ -133,7 +135,10 @@ class Engine:
         when the question shows evidence of being about the guideline and its score, less the penalty
         for words the engine has never seen, reaches :data:`bot.nlu.tuning.MIN_SCORE`.
         """
-        analysis = self.analyzer.analyze(question)
+        # An @mention names who the message is for (@bot, @小王), not what it asks: it is read by
+        # Scope.remark from the message as written, and left out of the analysis.
+        analysis = self.analyzer.analyze(AT_MENTION.sub(" ", question))
+        analysis = dataclasses.replace(analysis, original=question)
         ranked = self.matcher.rank(analysis, limit=tuning.RANKED_CANDIDATES) if analysis.words else []
         slots = resolve_slots(self.kb, analysis)
         # A place, organization type or theme named in the question outweighs unknown words around it,
@@ -164,6 +169,8 @@ class Engine:
                 None  # 我们协会下周开年会……麻烦您讲一个笑话: the background is in scope, the question not
             )
         scope = self._screen(question, analysis)
+        if scope is None and not (chosen is not None and chosen.smalltalk) and self._is_remark(analysis):
+            scope = OutOfScope(Finding.REMARK)
         if scope is None and chosen is not None and self._asks_else_of_place(chosen, analysis):
             scope = OutOfScope(Finding.UNLISTED)
         if scope is None and chosen is not None:
@@ -192,6 +199,12 @@ class Engine:
             if not w.isascii() and w not in self._smalltalk_words
         ]
         return bool(content) and not set(analysis.words) & lexicon.place_topics
+
+    def _is_remark(self, analysis: Analysis) -> bool:
+        """Whether a message tells rather than asks (:meth:`bot.nlu.scope.Scope.remark`)."""
+        text = analysis.text
+        questioning = bool(self.analyzer.lexicon.question.search(text)) or text.endswith(TRAILING_QUESTIONS)
+        return self.scope.remark(analysis.original, text, questioning=questioning)
 
     def _unlisted_contact(self, intent: Intent, analysis: Analysis, slots: Slots) -> OutOfScope | None:
         """A question for the contact person of a town the attachments list no contact for, declined.

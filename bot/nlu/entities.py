@@ -429,7 +429,8 @@ class Gazetteer:
         # 帮扶县 in 做点帮扶,县扶贫办电话 (the comma normalized away) is a domain word and a 县, not a place.
         domain_stem = word[:-1] in self._lexicon.canonical_words
         return bool(
-            self._place_like.match(word)
+            "个" not in word[:-1]  # 两个县, 几个区: a count of places, not one place
+            and self._place_like.match(word)
             and word[0] not in self._lexicon.not_place_starts
             and word not in self._lexicon.words
             and not generic

@@ -7,6 +7,8 @@ the name or word matches. :class:`Scope` recognizes them first (the words live i
 * **refused**: advertising, spam links and attempts to change the bot's instructions;
 * **later**: policy after the guideline's date (2020-05-14) — the answer says so before anything else;
 * **personal**: details of a listed contact beyond the name, title and phone the guideline prints;
+* **remark**: a message that tells rather than asks (陶松森那边我已经打过电话了), or speaks to another member
+  of a group (@小王 统计一下报给我): naming a place or a contact in passing is no question about it;
 * **unlisted**: a topic no knowledge file has (tourism, tax, loans …) or an office detail it does not print
   (an address, office hours); an office detail asked together with how to contact the office is answered
   with the phone the guideline prints, after saying the detail is not listed.
@@ -25,6 +27,10 @@ from bot.nlu.analysis import Analysis
 
 # A web address: a scheme, www., or a domain ending most sites use.
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io|me|info)\b", re.IGNORECASE)
+# An @mention as typed in a group (@小王, @所有人): the name runs to the next space or punctuation.
+AT_MENTION = re.compile(r"@([^\s@:：,，。!！?？;；]+)")
+# Calling someone (周末打电话方便不, 他接电话吗) is no request for a number, though it says 电话.
+_CALLING = re.compile("打电话|接电话|打过电话|打了电话|通完电话|回电话")
 # A year written in digits (2024年, 2024).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
@@ -36,6 +42,7 @@ class Finding(StrEnum):
     LATER = "later"
     PERSONAL = "personal"
     UNLISTED = "unlisted"
+    REMARK = "remark"
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,26 @@ class Scope:
         self._topics_of_policy = Words(data.later.topics)
         self._refused = Words([*data.refuse.injection, *data.refuse.advertising])
         self._allowed_links = tuple(link.lower() for link in data.refuse.allowed_links)
+        self._markers = Words(data.remarks.markers)
+        self._coordination = Words(data.remarks.coordination)
+        self._requests = Words(data.remarks.requests)
+        self._emoji = tuple(data.remarks.emoji)  # read in the message as written: normalizing drops them
+        self._bot_names = tuple(name.lower() for name in data.remarks.bot_names)
+
+    def remark(self, question: str, text: str, *, questioning: bool) -> bool:
+        """Whether a message tells something rather than asking the bot (see ``remarks`` in scope.yaml).
+
+        Args:
+            question: The message as written (its @mentions are read there: normalizing drops the @).
+            text: The normalized message.
+            questioning: Whether it has a question word or a question mark.
+        """
+        questioning = questioning or self._requests.found(text)
+        mentioned = [name.lower() for name in AT_MENTION.findall(question)]
+        if mentioned and not any(bot in name for name in mentioned for bot in self._bot_names):
+            # Written to another member: a question there is theirs to answer (还有谁要去的接龙).
+            return not questioning or self._coordination.found(text)
+        return not questioning and (self._markers.found(text) or any(e in question for e in self._emoji))
 
     def screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:
         """What ``question`` asks that the guideline does not contain, if anything.
@@ -114,17 +141,18 @@ class Scope:
         if (person and self._personal.found(text)) or self._always_personal.found(text):
             return OutOfScope(Finding.PERSONAL, self._data.personal.what)
         topics = self._topics if self._any_topic.found(text) else []
+        asks_contact = self._contact.found(_CALLING.sub(" ", text))
         for topic, words, unless in topics:
             if not words.found(text) or unless.found(text) or types & set(topic.answered_of):
                 continue
-            if topic.contact and not self._contact.found(text):
+            if topic.contact and not asks_contact:
                 continue  # asked of a body the guideline names, but not how to contact it (慈善总会能做什么)
             if topic.office:
                 if not (types & PLACE_TYPES or self._offices.found(text)):
                     continue  # an office detail is asked of a place or an office
                 if not topic.townships and EntityType.TOWNSHIP in types:
                     continue  # some details only of a district's office
-                if topic.with_phone and self._contact.found(words.removed(text)):
+                if topic.with_phone and self._contact.found(words.removed(_CALLING.sub(" ", text))):
                     return OfficeDetail(topic.what)
             return OutOfScope(Finding.UNLISTED, topic.what, topic.office)
         return None
@@ -171,4 +199,4 @@ class Words:
         return self._pattern.sub(" ", text) if self._pattern is not None else text
 
 
-__all__ = ["Finding", "OfficeDetail", "OutOfScope", "Scope", "UnlistedTopic", "Words"]
+__all__ = ["AT_MENTION", "Finding", "OfficeDetail", "OutOfScope", "Scope", "UnlistedTopic", "Words"]
