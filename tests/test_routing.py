@@ -67,6 +67,10 @@ def test_no_composer_calls_another() -> None:
         ("activities_by_orgtype", "医疗类组织去城口能做什么", "org_in_district"),
         ("activities_by_theme", "教育培训类组织", "activities_by_orgtype"),
         ("article_text", "指引讲什么", "document_info"),
+        ("district_tier", "回龙村是彭水的还是石柱的", "village_location"),  # a village between two districts
+        ("district_tier", "涪陵区是市级还是国家级", "district_tier"),
+        ("region_counts", "国家级重点区县一共几个?列一下", "tier_list"),
+        ("region_counts", "国家级重点区县一共几个", "region_counts"),
     ],
 )
 def test_questions_are_routed_by_what_they_name(

@@ -50,6 +50,10 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("慈善组织设专项基金要走啥子审批流程", Finding.UNLISTED),
         ("浪坪乡李智明是哪年上任的", Finding.PERSONAL),
         ("泥溪镇吴劲松是副主任,那正主任是哪位", Finding.PERSONAL),
+        ("指引第十九条讲的是啥子", Finding.UNLISTED),  # the guideline has 18 articles
+        ("附件4对口帮扶单位名单在哪里看", Finding.UNLISTED),  # and 3 attachments
+        ("卢梦蝶好像换岗了,双龙镇现在接手的是哪个", Finding.UNLISTED),
+        ("浪坪乡的边缘户和监测户具体是哪几家", Finding.UNLISTED),
     ],
 )
 def test_questions_the_guideline_cannot_answer_are_recognized(
@@ -82,6 +86,9 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "残障贫困人口怎么帮",  # 人口 of a group, not a head count
         "我们协会有几个会员单位,想去酉阳帮扶,找谁",
         "我们年纪大了不太会用手机,重点地区有哪些",  # the user's own age
+        "第十八条讲的啥",
+        "我们有十几位持证咨询师,想去贫困地区做心理服务,指引建议做什么",  # 持证 as background
+        "我是村支书,村里想搞个公共活动场所,指引里有啥说法",
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:

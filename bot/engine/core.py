@@ -61,7 +61,7 @@ GUIDELINE_TEXT_INTENT = "guideline_text"
 # Engine._unlisted_contact).
 # Chongqing speech ends a question with these instead of a question word (垫江有攻坚村没得, 号码是好多).
 TRAILING_QUESTIONS = ("没得", "没有", "不", "没", "好多", "莫得")
-CONTACT_ANSWERS = frozenset({"district_contact", "township_contact"})
+CONTACT_ANSWERS = frozenset({"district_contact", "township_contact", "villages_in_district", "town_villages"})
 PERSON_WORD = "联系人"
 OFFICE_WORD = "扶贫办"
 NEWS_TEXT_INTENT = "news_text"
@@ -214,8 +214,8 @@ class Engine:
         would give a phone for a question that asked for someone else. The decline offers the district's
         office as a question to tap.
         """
-        if intent.answer not in CONTACT_ANSWERS or slots.townships:
-            return None
+        if intent.answer not in CONTACT_ANSWERS or slots.townships or slots.villages:
+            return None  # a village's contact is its district office's (高桥村联系谁), which the answer gives
         words = set(analysis.words)
         if PERSON_WORD not in words or OFFICE_WORD in words:
             return None

@@ -128,6 +128,18 @@ ROUTES: tuple[Route, ...] = (
         "a village written with its district (城口县明中乡金池村): that village, not the whole district",
     ),
     Route("district_tier", _no_district, "tier_list", "no district named: the districts of each tier"),
+    Route(
+        "district_tier",
+        _slots(lambda b: b.slots.villages and not b.slots.tiers),
+        "village_location",
+        "a village between two districts (回龙村是彭水的还是石柱的): where it is, not a tier",
+    ),
+    Route(
+        "region_counts",
+        _slots(lambda b: b.slots.tiers and set(b.words) & {"列", "列出", "列一下", "分别"}),
+        "tier_list",
+        "a tier's districts counted and listed (国家级重点区县一共几个?列一下): the list says the count too",
+    ),
     # --- townships ---
     Route(
         "township_contact",
