@@ -57,9 +57,13 @@ def test_a_town_without_a_listed_contact_offers_its_district_office_to_tap(engin
     assert "星溪村" in render_text(reply)  # what the attachments do list of the town
 
 
-def test_a_town_sharing_its_name_with_a_listed_township_is_still_answered(engine: Engine) -> None:
-    text = render_text(engine.answer("云阳县双龙镇的联系人"))
-    assert "023-55128041" in text or "巫山" in text
+def test_a_town_sharing_its_name_with_a_listed_township_says_which_one_is_listed(engine: Engine) -> None:
+    reply = engine.answer("云阳县双龙镇的联系人")
+    text = render_text(reply)
+    assert reply.intent is None
+    assert "巫山县双龙镇是深度贫困乡镇" in text
+    assert "竹坪村" in text  # the designated village of 云阳's 双龙镇
+    assert not PHONE.search(text)
 
 
 def test_advertising_gets_a_short_refusal(engine: Engine) -> None:

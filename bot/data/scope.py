@@ -41,6 +41,7 @@ class UnlistedTopic(Strict):
     words: list[Text] = Field(min_length=1)
     patterns: list[Pattern] = []
     unless: list[Text] = []
+    unless_patterns: list[Pattern] = []
     answered_of: list[EntityType] = []
     contact: bool = False
 

@@ -137,8 +137,11 @@ class Engine:
         """
         # An @mention names who the message is for (@bot, @小王), not what it asks: it is read by
         # Scope.remark from the message as written, and left out of the analysis.
-        analysis = self.analyzer.analyze(AT_MENTION.sub(" ", question))
-        analysis = dataclasses.replace(analysis, original=question)
+        if "@" in question:
+            analysis = self.analyzer.analyze(AT_MENTION.sub(" ", question))
+            analysis = dataclasses.replace(analysis, original=question)
+        else:
+            analysis = self.analyzer.analyze(question)
         ranked = self.matcher.rank(analysis, limit=tuning.RANKED_CANDIDATES) if analysis.words else []
         slots = resolve_slots(self.kb, analysis)
         # A place, organization type or theme named in the question outweighs unknown words around it,
@@ -219,17 +222,18 @@ class Engine:
         words = set(analysis.words)
         if PERSON_WORD not in words or OFFICE_WORD in words:
             return None
-        listed = {t.name for t in self.kb.townships}
-        # A town sharing its name with a listed township (云阳双龙镇, 巫山双龙镇) is answered with both.
-        towns = [(d, town) for d, town in slots.towns if town not in listed]
+        towns = list(slots.towns)
         local = unlisted_local_places(slots)
-        if (not towns and not local) or len(towns) < len(slots.towns):
+        if not towns and not local:
             return None
         named = "、".join(dict.fromkeys([town for _, town in towns] + local))
         what = f"{named}的联系人:指引只列出{len(self.kb.townships)}个深度贫困乡镇的联系人,{named}不在其中"
         villages = [v for v in self.kb.villages if (v.district, v.town) in set(towns)]
         if villages:
             what += f"({named}有定点攻坚村{'、'.join(v.name for v in villages)})"
+        # 云阳双龙镇 is not 巫山双龙镇, the deep-poverty township of the same name: say which is listed.
+        namesakes = [t for t in self.kb.townships if t.name in {town for _, town in towns}]
+        what += "".join(f";{t.district}{t.name}是深度贫困乡镇,可另问其联系人" for t in namesakes)
         return OutOfScope(Finding.UNLISTED, what, office=True)
 
     def _screen(self, question: str, analysis: Analysis) -> OutOfScope | OfficeDetail | None:

