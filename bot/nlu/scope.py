@@ -183,26 +183,27 @@ class Words:
         self.words = tuple(
             sorted(dict.fromkeys(w for w in map(normalize, words) if w), key=len, reverse=True)
         )
-        # Two expressions: an alternation of plain words is searched fast, and one pattern among them
-        # would slow every search down (measured: 8 µs a question for the words alone, 41 µs with the
-        # patterns folded in, 12 µs apart).
+        # The words in one alternation, the patterns each on its own: folding a pattern into the
+        # alternation slows every search down (measured over 1 400 questions: words alone 8 µs a
+        # question, words and patterns in one expression 41 µs; patterns in one expression of their own
+        # 16 µs, one by one 9 µs).
         self._words = re.compile("|".join(map(re.escape, self.words))) if self.words else None
-        self._patterns = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        patterns_compiled = tuple(re.compile(p) for p in patterns or ())
+        self._expressions = (self._words, *patterns_compiled) if self._words else patterns_compiled
 
     def found(self, text: str) -> bool:
         """Whether any of the words, or of the patterns, occurs in ``text``."""
-        return any(e is not None and e.search(text) is not None for e in (self._words, self._patterns))
+        return any(e.search(text) is not None for e in self._expressions)
 
     def first(self, text: str) -> str | None:
         """The first of the words or patterns to occur in ``text``, or None."""
-        matches = [m for e in (self._words, self._patterns) if e is not None and (m := e.search(text))]
+        matches = [m for e in self._expressions if (m := e.search(text))]
         return min(matches, key=lambda m: m.start()).group() if matches else None
 
     def removed(self, text: str) -> str:
         """``text`` without the words and patterns (so 传真号码 does not count as asking for a 号码)."""
-        for expression in (self._words, self._patterns):
-            if expression is not None:
-                text = expression.sub(" ", text)
+        for expression in self._expressions:
+            text = expression.sub(" ", text)
         return text
 
 
