@@ -55,6 +55,9 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("卢梦蝶好像换岗了,双龙镇现在接手的是哪个", Finding.UNLISTED),
         ("浪坪乡的边缘户和监测户具体是哪几家", Finding.UNLISTED),
         ("金溪镇王雪生是社保所所长,那金溪镇的镇长叫啥子", Finding.UNLISTED),
+        ("我们支教一学期,当地学校包不包食宿", Finding.UNLISTED),
+        ("彭水县三义乡有好多留守儿童", Finding.UNLISTED),
+        ("商会会员去收老腊肉,能抵好多税", Finding.UNLISTED),
         ("巫山县两坪乡向鸭村隔壁那个村叫啥名字", Finding.UNLISTED),
         ("帮贫困户卖农特产品,上淘宝好还是拼多多好", Finding.UNLISTED),
         ("石柱县扶贫办号码打不通,有没有别的号码", Finding.UNLISTED),
@@ -95,6 +98,8 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "我是村支书,村里想搞个公共活动场所,指引里有啥说法",
         "黔江金溪镇长春村属于深度贫困乡镇吗 联系人是谁",  # 镇长 across a name: 金溪镇 + 长春村
         "丰都县扶贫办电话是023-70605683对不对?打过去说是空号",  # a number quoted to be checked
+        "乡里联系人是哪个?石柱县扶贫办座机也发一下",  # the office's landline, not the contact's
+        "需要当地协助安排食宿和学校,请问应该和谁联系",  # 食宿 as background
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:

@@ -8,7 +8,9 @@ composer in :mod:`bot.compose` then writes the reply from the knowledge base.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
+import re
 import unicodedata
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from bot.engine.quoting import Quoting
 from bot.engine.routing import route
 from bot.engine.understanding import Response, Understanding
 from bot.nlu import tuning
-from bot.nlu.analysis import Analysis, Analyzer
+from bot.nlu.analysis import PLACEHOLDERS, Analysis, Analyzer
 from bot.nlu.entities import Gazetteer
 from bot.nlu.lexicon import Lexicon, Segmenter, general_place_names
 from bot.nlu.matcher import IntentMatcher
@@ -59,10 +61,14 @@ GUIDELINE_TEXT_INTENT = "guideline_text"
 # Answers that give a place's contacts, and the canonical words asking for a person and for the office: a
 # question for the person of a town the attachments list no contact for is declined (see
 # Engine._unlisted_contact).
+# A question word that takes an object (有没有 …): a space after it does not end the question.
+_OPEN_QUESTION = re.compile(r"(有没有|是不是|能不能|要不要|可不可以|有无) +")
+_ASCII_SPACE = re.compile(r" +(?=[A-Za-z])|(?<=[A-Za-z]) +")
 # Chongqing speech ends a question with these instead of a question word (垫江有攻坚村没得, 号码是好多).
 TRAILING_QUESTIONS = ("没得", "没有", "不", "没", "好多", "莫得")
 CONTACT_ANSWERS = frozenset({"district_contact", "township_contact", "villages_in_district", "town_villages"})
 PERSON_WORD = "联系人"
+TOWN_PLACEHOLDER = PLACEHOLDERS[EntityType.TOWN]
 OFFICE_WORD = "扶贫办"
 NEWS_TEXT_INTENT = "news_text"
 
@@ -217,11 +223,14 @@ class Engine:
         would give a phone for a question that asked for someone else. The decline offers the district's
         office as a question to tap.
         """
-        if intent.answer not in CONTACT_ANSWERS or slots.townships or slots.villages:
-            return None  # a village's contact is its district office's (高桥村联系谁), which the answer gives
-        words = set(analysis.words)
+        if intent.answer not in CONTACT_ANSWERS or slots.townships:
+            return None
+        words = analysis.words
         if PERSON_WORD not in words or OFFICE_WORD in words:
             return None
+        town_person = any(a == TOWN_PLACEHOLDER and b == PERSON_WORD for a, b in itertools.pairwise(words))
+        if slots.villages and not town_person:
+            return None  # a village's contact is its district office's (高桥村联系谁), which the answer gives
         towns = list(slots.towns)
         local = unlisted_local_places(slots)
         if not towns and not local:
@@ -246,6 +255,9 @@ class Engine:
         if not isinstance(found, OutOfScope) or found.finding is not Finding.UNLISTED:
             return found
         text = unicodedata.normalize("NFKC", question[:MAX_QUESTION_CHARS])
+        # 忠县扶贫办有没有 official WeChat 公众号: a space after 有没有, or around English words, continues
+        # the question, and the fragment before it (忠县扶贫办有没有) would otherwise pass for a question.
+        text = _ASCII_SPACE.sub("", _OPEN_QUESTION.sub(r"\1", text))
         parts = [p for p in self.analyzer.lexicon.parts.split(text) if len(p.strip()) >= MIN_PART_CHARS]
         if len(parts) < 2:
             return found

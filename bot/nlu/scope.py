@@ -31,6 +31,8 @@ _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|cn|net|org|top|xyz|cc|io|m
 AT_MENTION = re.compile(r"@([^\s@:：,，。!！?？;；]+)")
 # Calling someone (周末打电话方便不, 他接电话吗) is no request for a number, though it says 电话.
 _CALLING = re.compile("打电话|接电话|打过电话|打了电话|通完电话|回电话")
+# An office's own phone asked beside a contact (乡里联系人是哪个?县扶贫办座机也发一下).
+_OFFICE_PHONE = re.compile("扶贫办的?(座机|办公电话|办公室电话|固定电话|固话|电话|号码)")
 # A year written in digits (2024年, 2024).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
@@ -139,7 +141,9 @@ class Scope:
             return OutOfScope(Finding.LATER, later)
         types = {m.type for m in analysis.mentions}
         person = self._person_words.found(text) or any(m.surface in self._contacts for m in analysis.mentions)
-        if (person and self._personal.found(text)) or self._always_personal.found(text):
+        # 扶贫办座机也发一下 asks for the office's landline, printed, not the contact's own.
+        of_person = _OFFICE_PHONE.sub(" ", text)
+        if (person and self._personal.found(of_person)) or self._always_personal.found(text):
             return OutOfScope(Finding.PERSONAL, self._data.personal.what)
         topics = self._topics if self._any_topic.found(text) else []
         asks_contact = self._contact.found(_CALLING.sub(" ", text))
