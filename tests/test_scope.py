@@ -58,6 +58,11 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("我们支教一学期,当地学校包不包食宿", Finding.UNLISTED),
         ("彭水县三义乡有好多留守儿童", Finding.UNLISTED),
         ("商会会员去收老腊肉,能抵好多税", Finding.UNLISTED),
+        ("石柱县扶贫办那个023-73378574一直打不通,有没有别的备用号码", Finding.UNLISTED),
+        ("蹇隆森的蹇字咋个读哦", Finding.UNLISTED),
+        ("中益乡那边有啥子特产?我们想帮到卖一哈", Finding.UNLISTED),
+        ("武隆后坪乡下面一共有几个村", Finding.UNLISTED),
+        ("城口县是哪一年脱贫摘帽的", Finding.UNLISTED),
         ("巫山县两坪乡向鸭村隔壁那个村叫啥名字", Finding.UNLISTED),
         ("帮贫困户卖农特产品,上淘宝好还是拼多多好", Finding.UNLISTED),
         ("石柱县扶贫办号码打不通,有没有别的号码", Finding.UNLISTED),
@@ -100,6 +105,7 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "丰都县扶贫办电话是023-70605683对不对?打过去说是空号",  # a number quoted to be checked
         "乡里联系人是哪个?石柱县扶贫办座机也发一下",  # the office's landline, not the contact's
         "需要当地协助安排食宿和学校,请问应该和谁联系",  # 食宿 as background
+        "我们想帮贫困户卖农特产品,指引怎么说",  # 特产 inside 农特产品
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:
