@@ -106,7 +106,7 @@ def test_tier_list_names_14_national_and_4_city_level_districts(engine: Engine) 
 
 def test_region_counts(engine: Engine) -> None:
     text = text_of(compose(engine, "region_counts", "一共有多少个"))
-    assert "18个扶贫开发工作重点区县(国家级14个、市级4个)" in text
+    assert "18个扶贫开发工作重点区县:14个国家级、4个市级" in text
     assert "18个深度贫困乡镇" in text
     assert "100个定点攻坚村" in text
 

@@ -39,6 +39,11 @@ PHONE = re.compile(r"\d{3}-\d{8}|1[3-9]\d{9}")
             "西沱镇不在其中",
         ),  # the town's contact, its village beside
         ("忠县扶贫办有没有 official WeChat 公众号,叫什么名字", "没有列出忠县扶贫办的微信公众号"),
+        # 几个 counts the members (a few), it asks nothing: the part does not override the decline.
+        (
+            "我们商会想组织几个会员直接去城口县扶贫办当面对接,请问他们办公地址在哪条街",
+            "没有列出城口县扶贫办的办公地址",
+        ),
         ("开州区扶贫办今年预算是多少", "没有金额、费用和预算"),
         ("潼南区哪些村已经退出定点攻坚村名单了", "2020年以后的变化"),
     ],

@@ -63,6 +63,10 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("中益乡那边有啥子特产?我们想帮到卖一哈", Finding.UNLISTED),
         ("武隆后坪乡下面一共有几个村", Finding.UNLISTED),
         ("城口县是哪一年脱贫摘帽的", Finding.UNLISTED),
+        ("桃树村有没有小学,我们想去支教", Finding.UNLISTED),
+        ("我们村想申请成为定点攻坚村,要走啥流程", Finding.UNLISTED),
+        ("专题轮训在哪里报名", Finding.UNLISTED),
+        ("我是黔江的贫困户,家头有病人,能不能找你们申请救助金", Finding.UNLISTED),
         ("巫山县两坪乡向鸭村隔壁那个村叫啥名字", Finding.UNLISTED),
         ("帮贫困户卖农特产品,上淘宝好还是拼多多好", Finding.UNLISTED),
         ("石柱县扶贫办号码打不通,有没有别的号码", Finding.UNLISTED),
@@ -106,6 +110,8 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "乡里联系人是哪个?石柱县扶贫办座机也发一下",  # the office's landline, not the contact's
         "需要当地协助安排食宿和学校,请问应该和谁联系",  # 食宿 as background
         "我们想帮贫困户卖农特产品,指引怎么说",  # 特产 inside 农特产品
+        "我们打算给村小捐一批图书",
+        "医疗类社会组织可以做哪些筛查项目",
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:

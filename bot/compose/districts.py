@@ -167,7 +167,7 @@ def region_counts(brief: Brief) -> Reply:
     national, city = len(kb.districts_of_tier("国家级")), len(kb.districts_of_tier("市级"))
     lines = (
         # Worded as article 2 counts them (18个深度贫困乡镇), so that a count asked is found as printed.
-        f"{national + city}个扶贫开发工作重点区县(国家级{national}个、市级{city}个)",
+        f"{national + city}个扶贫开发工作重点区县:{national}个国家级、{city}个市级",
         f"{len(kb.townships)}个深度贫困乡镇",
         f"{len(kb.villages)}个定点攻坚村",
     )

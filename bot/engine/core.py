@@ -63,7 +63,11 @@ GUIDELINE_TEXT_INTENT = "guideline_text"
 # Engine._unlisted_contact).
 # A question word that takes an object (有没有 …): a space after it does not end the question.
 _OPEN_QUESTION = re.compile(r"(有没有|是不是|能不能|要不要|可不可以|有无) +")
+_FEW = re.compile(r"几(?=[个位家户名天次])")
 _ASCII_SPACE = re.compile(r" +(?=[A-Za-z])|(?<=[A-Za-z]) +")
+# What scope.yaml declines that an entry of knowledge/faq.yaml may answer (not refusals, nor contacts'
+# private details).
+MAINTAINED = frozenset({Finding.UNLISTED, Finding.LATER, Finding.REMARK})
 # Chongqing speech ends a question with these instead of a question word (垫江有攻坚村没得, 号码是好多).
 TRAILING_QUESTIONS = ("没得", "没有", "不", "没", "好多", "莫得")
 CONTACT_ANSWERS = frozenset({"district_contact", "township_contact", "villages_in_district", "town_villages"})
@@ -110,6 +114,7 @@ class Engine:
             for word in self.analyzer.analyze(e).words
         )
         self.scope = Scope(scope, self._contacts)
+        self._faq_intents = frozenset(i for i in self.intents if i.name in {e.name for e in kb.faq.entries})
 
     @classmethod
     def load(cls, knowledge_dir: Path, intents_dir: Path) -> Engine:
@@ -184,6 +189,8 @@ class Engine:
             scope = OutOfScope(Finding.UNLISTED)
         if scope is None and chosen is not None:
             scope = self._unlisted_contact(chosen, analysis, slots)
+        if isinstance(scope, OutOfScope) and scope.finding in MAINTAINED and chosen in self._faq_intents:
+            scope = None  # the maintainers answered it themselves (knowledge/faq.yaml): they know better
         if isinstance(scope, OutOfScope):
             chosen = None
         confidence = max(0.0, min(1.0, score / 100))
@@ -268,7 +275,9 @@ class Engine:
             # a request without a question word is background too (石柱县残联电话多少 想对接残疾人项目).
             if other.intent is None or other.scope is not None or other.intent.smalltalk:
                 continue
-            questioning = bool(self.analyzer.lexicon.question.search(other.analysis.text))
+            # 组织几个会员去城口县扶贫办: 几 before a measure word counts (a few members), asks nothing.
+            asked = _FEW.sub("", other.analysis.text)
+            questioning = bool(self.analyzer.lexicon.question.search(asked))
             if questioning and other.analysis.entity_types & ANSWERABLE_PARTS:
                 return None
         return found
