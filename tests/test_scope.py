@@ -66,6 +66,10 @@ def screen(engine: Engine, question: str) -> OutOfScope | OfficeDetail | None:
         ("桃树村有没有小学,我们想去支教", Finding.UNLISTED),
         ("我们村想申请成为定点攻坚村,要走啥流程", Finding.UNLISTED),
         ("专题轮训在哪里报名", Finding.UNLISTED),
+        ("想注册一个专门做扶贫的社会组织,要多少注册资金", Finding.UNLISTED),  # 扶贫 in the name of it
+        ("帮贫困户成立农民专业合作社,注册要几个人、去哪里办", Finding.UNLISTED),
+        ("城口县现在还有好多建档立卡贫困户", Finding.UNLISTED),
+        ("卢梦蝶是男是女哦?打电话之前想晓得咋个称呼", Finding.PERSONAL),
         ("我是黔江的贫困户,家头有病人,能不能找你们申请救助金", Finding.UNLISTED),
         ("巫山县两坪乡向鸭村隔壁那个村叫啥名字", Finding.UNLISTED),
         ("帮贫困户卖农特产品,上淘宝好还是拼多多好", Finding.UNLISTED),
@@ -112,6 +116,7 @@ def test_questions_the_guideline_cannot_answer_are_recognized(
         "我们想帮贫困户卖农特产品,指引怎么说",  # 特产 inside 农特产品
         "我们打算给村小捐一批图书",
         "医疗类社会组织可以做哪些筛查项目",
+        "怎么帮贫困户成立农民专业合作社",  # article 14, not a registration
     ],
 )
 def test_look_alikes_the_guideline_answers_are_let_through(engine: Engine, question: str) -> None:
