@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.data.entity_type import PLACE_TYPES, EntityType
 from bot.data.normalize import normalize
@@ -173,6 +174,34 @@ class Scope:
         return None
 
 
+def _trie_pattern(words: tuple[str, ...]) -> str:
+    """One regular expression for ``words`` with their common beginnings shared (城口县|城口 → 城口县?).
+
+    Python's engine tries the alternatives of ``a|b|c`` one by one at every position of the text; with
+    shared beginnings it tries each character once (measured: 800 words, 14 µs a question as a plain
+    alternation). A longer word is still preferred to its own beginning.
+    """
+    trie: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _pattern_of(trie)
+
+
+def _pattern_of(node: dict[str, dict[str, Any]]) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _pattern_of(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        # The word may stop here, but a longer one goes on: (?:…)? tried first.
+        body = (body if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})") + "?"
+    return body
+
+
 class Words:
     """A list of words, found anywhere in a text with one regular expression (the lists are long)."""
 
@@ -191,13 +220,18 @@ class Words:
         # alternation slows every search down (measured over 1 400 questions: words alone 8 µs a
         # question, words and patterns in one expression 41 µs; patterns in one expression of their own
         # 16 µs, one by one 9 µs).
-        self._words = re.compile("|".join(map(re.escape, self.words))) if self.words else None
+        self._words = re.compile(_trie_pattern(self.words)) if self.words else None
         patterns_compiled = tuple(re.compile(p) for p in patterns or ())
         self._expressions = (self._words, *patterns_compiled) if self._words else patterns_compiled
 
     def found(self, text: str) -> bool:
         """Whether any of the words, or of the patterns, occurs in ``text``."""
-        return any(e.search(text) is not None for e in self._expressions)
+        # A plain loop: a generator in any() costs more than the searches it runs (measured: the
+        # generator was the second costliest line of the whole engine).
+        for expression in self._expressions:  # noqa: SIM110
+            if expression.search(text):
+                return True
+        return False
 
     def first(self, text: str) -> str | None:
         """The first of the words or patterns to occur in ``text``, or None."""
