@@ -58,23 +58,24 @@ ANSWERABLE_PARTS = PLACE_TYPES | {EntityType.ARTICLE}
 # The pseudo-intents of an answer quoted from the guideline's sentences, or the background news reports',
 # when no intent fits.
 GUIDELINE_TEXT_INTENT = "guideline_text"
-# Answers that give a place's contacts, and the canonical words asking for a person and for the office: a
-# question for the person of a town the attachments list no contact for is declined (see
-# Engine._unlisted_contact).
-# A question word that takes an object (有没有 …): a space after it does not end the question.
+NEWS_TEXT_INTENT = "news_text"
+# A question word that takes an object (有没有 …): a space after it, or around English words, does not end
+# the question; 几 before a measure word counts (几个会员), it asks nothing.
 _OPEN_QUESTION = re.compile(r"(有没有|是不是|能不能|要不要|可不可以|有无) +")
-_FEW = re.compile(r"几(?=[个位家户名天次])")
 _ASCII_SPACE = re.compile(r" +(?=[A-Za-z])|(?<=[A-Za-z]) +")
+_FEW = re.compile(r"几(?=[个位家户名天次])")
 # What scope.yaml declines that an entry of knowledge/faq.yaml may answer (not refusals, nor contacts'
 # private details).
 MAINTAINED = frozenset({Finding.UNLISTED, Finding.LATER, Finding.REMARK})
 # Chongqing speech ends a question with these instead of a question word (垫江有攻坚村没得, 号码是好多).
 TRAILING_QUESTIONS = ("没得", "没有", "不", "没", "好多", "莫得")
+# Answers that give a place's contacts, and the canonical words asking for a person and for the office: a
+# question for the person of a town the attachments list no contact for is declined (see
+# Engine._unlisted_contact).
 CONTACT_ANSWERS = frozenset({"district_contact", "township_contact", "villages_in_district", "town_villages"})
 PERSON_WORD = "联系人"
 TOWN_PLACEHOLDER = PLACEHOLDERS[EntityType.TOWN]
 OFFICE_WORD = "扶贫办"
-NEWS_TEXT_INTENT = "news_text"
 
 
 class Engine:
@@ -114,7 +115,8 @@ class Engine:
             for word in self.analyzer.analyze(e).words
         )
         self.scope = Scope(scope, self._contacts)
-        self._faq_intents = frozenset(i for i in self.intents if i.name in {e.name for e in kb.faq.entries})
+        faq_names = {entry.name for entry in kb.faq.entries}
+        self._faq_intents = frozenset(i for i in self.intents if i.name in faq_names)
 
     @classmethod
     def load(cls, knowledge_dir: Path, intents_dir: Path) -> Engine:
@@ -238,17 +240,18 @@ class Engine:
         town_person = any(a == TOWN_PLACEHOLDER and b == PERSON_WORD for a, b in itertools.pairwise(words))
         if slots.villages and not town_person:
             return None  # a village's contact is its district office's (高桥村联系谁), which the answer gives
-        towns = list(slots.towns)
+        towns = set(slots.towns)
+        town_names = {town for _, town in towns}
         local = unlisted_local_places(slots)
         if not towns and not local:
             return None
-        named = "、".join(dict.fromkeys([town for _, town in towns] + local))
+        named = "、".join(dict.fromkeys([town for _, town in slots.towns] + local))
         what = f"{named}的联系人:指引只列出{len(self.kb.townships)}个深度贫困乡镇的联系人,{named}不在其中"
-        villages = [v for v in self.kb.villages if (v.district, v.town) in set(towns)]
+        villages = [v for v in self.kb.villages if (v.district, v.town) in towns]
         if villages:
             what += f"({named}有定点攻坚村{'、'.join(v.name for v in villages)})"
         # 云阳双龙镇 is not 巫山双龙镇, the deep-poverty township of the same name: say which is listed.
-        namesakes = [t for t in self.kb.townships if t.name in {town for _, town in towns}]
+        namesakes = [t for t in self.kb.townships if t.name in town_names]
         what += "".join(f";{t.district}{t.name}是深度贫困乡镇,可另问其联系人" for t in namesakes)
         return OutOfScope(Finding.UNLISTED, what, office=True)
 
@@ -262,8 +265,7 @@ class Engine:
         if not isinstance(found, OutOfScope) or found.finding is not Finding.UNLISTED:
             return found
         text = unicodedata.normalize("NFKC", question[:MAX_QUESTION_CHARS])
-        # 忠县扶贫办有没有 official WeChat 公众号: a space after 有没有, or around English words, continues
-        # the question, and the fragment before it (忠县扶贫办有没有) would otherwise pass for a question.
+        # 忠县扶贫办有没有 official WeChat 公众号 is one question: its fragment 忠县扶贫办有没有 is not another.
         text = _ASCII_SPACE.sub("", _OPEN_QUESTION.sub(r"\1", text))
         parts = [p for p in self.analyzer.lexicon.parts.split(text) if len(p.strip()) >= MIN_PART_CHARS]
         if len(parts) < 2:
@@ -275,7 +277,7 @@ class Engine:
             # a request without a question word is background too (石柱县残联电话多少 想对接残疾人项目).
             if other.intent is None or other.scope is not None or other.intent.smalltalk:
                 continue
-            # 组织几个会员去城口县扶贫办: 几 before a measure word counts (a few members), asks nothing.
+            # 组织几个会员去城口县扶贫办 asks nothing.
             asked = _FEW.sub("", other.analysis.text)
             questioning = bool(self.analyzer.lexicon.question.search(asked))
             if questioning and other.analysis.entity_types & ANSWERABLE_PARTS:
